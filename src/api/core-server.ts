@@ -1,0 +1,28 @@
+import { helixVersion } from '../core/version.js';
+import { createHttpServer, type HelixServer } from '../http/server.js';
+import { nodeRoutes } from '../knowledge/nodes/routes.js';
+import { relationshipRoutes } from '../knowledge/relationships/routes.js';
+import { transferRoutes } from '../knowledge/transfer/routes.js';
+import { versionRoutes } from '../knowledge/versions/routes.js';
+import { searchRoutes } from '../search/fulltext/routes.js';
+import type { App } from './create-app.js';
+import { healthRoutes } from './health-routes.js';
+
+/** The core REST server: the shared pipeline plus every domain's routes. */
+export async function buildCoreServer(app: App): Promise<HelixServer> {
+  const { ctx } = app;
+  const server = await createHttpServer({
+    config: ctx.config,
+    logger: ctx.logger,
+    openapi: {
+      title: 'Helix core API',
+      version: helixVersion,
+      description: 'Local-first knowledge: nodes, versions, relationships, search, import and export.',
+    },
+  });
+  for (const routes of [healthRoutes, nodeRoutes, versionRoutes, relationshipRoutes, searchRoutes, transferRoutes]) {
+    await server.register(routes, { ctx });
+  }
+  await server.ready();
+  return server;
+}

@@ -1,0 +1,59 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import type { LoadedConfig } from '../core/config/load.js';
+import type { Context } from '../core/context.js';
+import { EventBus } from '../core/events.js';
+import { type IdGenerator, uuidV7Ids } from '../core/ids.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { openDatabase } from '../storage/database.js';
+import { ensureHome } from '../storage/home.js';
+import { migrate } from '../storage/migrations.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  /** also print warnings on stderr (the server in the foreground) */
+  consoleLogs?: boolean;
+}
+
+export interface App {
+  ctx: Context;
+  loaded: LoadedConfig;
+  close(): void;
+}
+
+/**
+ * The composition root: builds the data home, database (migrated), clock, ids, event bus and
+ * logger once. Servers and CLI commands receive the resulting context; nothing else builds one.
+ */
+export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
+  const { config, paths } = loaded;
+  ensureHome(paths);
+  const clock = options.clock ?? systemClock;
+  const logger =
+    options.logger ?? createLogger({ level: config.logging.level, logDir: paths.logDir, console: options.consoleLogs ?? false });
+  const db = openDatabase(paths.sqlitePath, { busyTimeoutMs: config.storage.busy_timeout_ms, synchronous: config.storage.synchronous });
+  try {
+    migrate(db, () => clock.now().toISOString());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const ctx: Context = { config, paths, db, clock, ids: options.ids ?? uuidV7Ids, bus: new EventBus(), logger };
+  let closed = false;
+  return {
+    ctx,
+    loaded,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        db.pragma('optimize');
+      } catch {
+        // best effort: a read-only or busy database can skip it
+      }
+      db.close();
+      logger.flush?.();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths whose values never reach a log line, whatever else the redactor catches. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  '*.password',
+  '*.token',
+  '*.secret',
+  '*.api_key',
+  '*.jwt_secret',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** write JSON lines to `<logDir>/helix.log` */
+  logDir?: string;
+  /** also print warnings and errors on stderr */
+  console?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [];
+  if (options.logDir) {
+    mkdirSync(options.logDir, { recursive: true });
+    streams.push({
+      level: options.level as pino.Level,
+      stream: pino.destination({ dest: join(options.logDir, 'helix.log'), mkdir: true, sync: false }),
+    });
+  }
+  if (options.console) streams.push({ level: 'warn', stream: pino.destination(2) });
+  if (streams.length === 0 || options.level === 'silent') return pino({ level: 'silent' });
+  return pino(
+    { level: options.level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } },
+    pino.multistream(streams),
+  );
+}
+
+export const silentLogger = (): Logger => pino({ level: 'silent' });

@@ -1,0 +1,128 @@
+import { stopwords } from './stopwords.js';
+
+/**
+ * Turns what a person typed into a valid FTS5 expression.
+ *
+ * Plain text matches ANY of its words and lets BM25 rank: FTS5's default (every word required)
+ * returned nothing for most natural-language queries of the test collections. Explicit syntax
+ * still works: "quoted phrases", prefix*, AND / OR / NOT, parentheses and `title:` / `content:` /
+ * `tags:` column filters. Whatever the input (unbalanced quotes, stray operators), the output is a
+ * well-formed expression or null (nothing to search for).
+ */
+export interface FtsQuery {
+  expression: string | null;
+  mode: 'natural' | 'boolean';
+  /** why the input cannot be searched as written (answered as a 400) */
+  problem?: string;
+}
+
+type Token =
+  | { t: 'term'; text: string; prefix: boolean; column?: string; phrase: boolean }
+  | { t: 'op'; op: 'AND' | 'OR' | 'NOT' }
+  | { t: 'open' }
+  | { t: 'close' };
+
+const COLUMNS = new Set(['title', 'content', 'tags']);
+const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const hasWordChars = (s: string) => /[\p{L}\p{N}]/u.test(s);
+
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const ch = input[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === '"') {
+      const end = input.indexOf('"', i + 1);
+      const text = input.slice(i + 1, end === -1 ? undefined : end);
+      i = end === -1 ? input.length : end + 1;
+      const prefix = input[i] === '*';
+      if (prefix) i++;
+      if (hasWordChars(text)) tokens.push({ t: 'term', text, prefix, phrase: true });
+    } else if (ch === '(' || ch === ')') {
+      tokens.push({ t: ch === '(' ? 'open' : 'close' });
+      i++;
+    } else {
+      let j = i;
+      while (j < input.length && !/[\s"()]/.test(input[j]!)) j++;
+      let word = input.slice(i, j);
+      i = j;
+      if (word === 'AND' || word === 'OR' || word === 'NOT') {
+        tokens.push({ t: 'op', op: word });
+        continue;
+      }
+      let column: string | undefined;
+      const colon = word.indexOf(':');
+      if (colon > 0 && COLUMNS.has(word.slice(0, colon).toLowerCase())) {
+        column = word.slice(0, colon).toLowerCase();
+        word = word.slice(colon + 1);
+      }
+      const prefix = word.endsWith('*');
+      word = word.replace(/\*+$/, '').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+      if (hasWordChars(word)) tokens.push({ t: 'term', text: word, prefix, phrase: false, ...(column ? { column } : {}) });
+    }
+  }
+  return tokens;
+}
+
+const render = (tok: Extract<Token, { t: 'term' }>) =>
+  `${tok.column ? `${tok.column} : ` : ''}${quote(tok.phrase ? tok.text : tok.text.toLowerCase())}${tok.prefix ? ' *' : ''}`;
+
+function naturalQuery(tokens: Token[]): FtsQuery {
+  const terms = tokens.filter((t): t is Extract<Token, { t: 'term' }> => t.t === 'term');
+  const meaningful = terms.filter((t) => t.phrase || t.prefix || t.column || !stopwords.has(t.text.toLowerCase()));
+  const chosen = meaningful.length > 0 ? meaningful : terms;
+  const unique = [...new Map(chosen.map((t) => [render(t), t])).keys()];
+  return { expression: unique.length ? unique.join(' OR ') : null, mode: 'natural' };
+}
+
+interface Frame {
+  parts: string[];
+  last: 'none' | 'operand' | 'op';
+}
+
+function addOperand(frame: Frame, text: string) {
+  if (frame.last === 'operand') frame.parts.push('AND');
+  frame.parts.push(text);
+  frame.last = 'operand';
+}
+
+function closeFrame(frame: Frame): string | null {
+  while (frame.last === 'op') {
+    frame.parts.pop();
+    frame.last = frame.parts.length ? 'operand' : 'none';
+  }
+  return frame.parts.length ? frame.parts.join(' ') : null;
+}
+
+/** Drops what cannot stand: leading, trailing or doubled operators, empty or unmatched parentheses. */
+function booleanQuery(tokens: Token[]): FtsQuery {
+  const stack: Frame[] = [{ parts: [], last: 'none' }];
+  const top = () => stack[stack.length - 1]!;
+  const close = () => {
+    const inner = closeFrame(stack.pop()!);
+    if (inner) addOperand(top(), `( ${inner} )`);
+  };
+  for (const tok of tokens) {
+    if (tok.t === 'term') addOperand(top(), render(tok));
+    else if (tok.t === 'op') {
+      if (tok.op === 'NOT' && top().last !== 'operand') {
+        return { expression: null, mode: 'boolean', problem: 'NOT needs a term before it, as in "apples NOT pears"' };
+      }
+      if (top().last === 'operand') {
+        top().parts.push(tok.op);
+        top().last = 'op';
+      }
+    } else if (tok.t === 'open') stack.push({ parts: [], last: 'none' });
+    else if (stack.length > 1) close();
+  }
+  while (stack.length > 1) close();
+  return { expression: closeFrame(stack[0]!), mode: 'boolean' };
+}
+
+export function buildFtsQuery(input: string): FtsQuery {
+  const tokens = tokenize(input.normalize('NFC'));
+  const isBoolean = tokens.some((t) => t.t === 'op' || t.t === 'open' || t.t === 'close');
+  return isBoolean ? booleanQuery(tokens) : naturalQuery(tokens);
+}
