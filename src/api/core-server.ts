@@ -4,6 +4,7 @@ import { nodeRoutes } from '../knowledge/nodes/routes.js';
 import { relationshipRoutes } from '../knowledge/relationships/routes.js';
 import { transferRoutes } from '../knowledge/transfer/routes.js';
 import { versionRoutes } from '../knowledge/versions/routes.js';
+import { statsRoutes } from '../knowledge/stats-routes.js';
 import { searchRoutes } from '../search/fulltext/routes.js';
 import type { App } from './create-app.js';
 import { healthRoutes } from './health-routes.js';
@@ -20,7 +21,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
       description: 'Local-first knowledge: nodes, versions, relationships, search, import and export.',
     },
   });
-  for (const routes of [healthRoutes, nodeRoutes, versionRoutes, relationshipRoutes, searchRoutes, transferRoutes]) {
+  for (const routes of [healthRoutes, nodeRoutes, versionRoutes, relationshipRoutes, searchRoutes, transferRoutes, statsRoutes]) {
     await server.register(routes, { ctx });
   }
   await server.ready();

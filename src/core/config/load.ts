@@ -21,6 +21,8 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
   /** test seam: skip the shipped file */
   defaults?: string | null;
+  /** validate this text as the user file instead of reading it (`hx config set` checks before writing) */
+  userFileText?: string;
 }
 
 export interface LoadedConfig {
@@ -52,10 +54,10 @@ export class ConfigError extends Error {
 
 type Layer = Record<string, Record<string, unknown>>;
 
-function readToml(file: string): Layer {
-  if (!existsSync(file)) return {};
+function readToml(file: string, text?: string): Layer {
+  if (text === undefined && !existsSync(file)) return {};
   try {
-    return parseToml(readFileSync(file, 'utf8')) as Layer;
+    return parseToml(text ?? readFileSync(file, 'utf8')) as Layer;
   } catch (err) {
     const where = err instanceof TomlError ? ` line ${err.line}, column ${err.column}` : '';
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -122,7 +124,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const defaults = options.defaults === undefined ? defaultsFile : options.defaults;
   if (defaults) merge(merged, readToml(defaults), defaults, {});
   const userFile = `${home}/config.toml`;
-  merge(merged, readToml(userFile), userFile, origins);
+  merge(merged, readToml(userFile, options.userFileText), userFile, origins);
   for (const o of envOverrides(env)) {
     setPath(merged, o.path, o.value);
     origins[o.path] = `environment ${o.variable}`;

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadedConfig } from '../../core/config/load.js';
+import { HelixError } from '../../core/errors.js';
+import { helixVersion } from '../../core/version.js';
+import type { PidFile } from '../../api/run-server.js';
+import { type GlobalOptions, loadFor } from '../load.js';
+import { printResult } from '../output.js';
+
+interface StartOptions {
+  port?: number;
+  host?: string;
+  foreground?: boolean;
+}
+
+const binPath = fileURLToPath(new URL('../../../bin/hx.js', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The pid file of a live server, or undefined (a stale file is removed). */
+export function runningServer(loaded: LoadedConfig): PidFile | undefined {
+  const file = loaded.paths.pidFile;
+  if (!existsSync(file)) return undefined;
+  try {
+    const pid = JSON.parse(readFileSync(file, 'utf8')) as PidFile;
+    if (alive(pid.pid)) return pid;
+  } catch {
+    // unreadable: treat as stale
+  }
+  rmSync(file, { force: true });
+  return undefined;
+}
+
+const flagsOf = (o: StartOptions) => ({
+  ...(o.port !== undefined ? { 'server.rest_port': o.port } : {}),
+  ...(o.host ? { 'server.bind_host': o.host } : {}),
+});
+
+const startLine = (loaded: LoadedConfig, url: string) =>
+  `Helix ${helixVersion} listening on ${url} (docs ${url}/api/docs) · data in ${loaded.paths.home} · ${
+    loaded.config.auth.enabled ? 'auth on' : 'auth off: every caller is the local admin (development only)'
+  }`;
+
+export async function start(globals: GlobalOptions, o: StartOptions): Promise<void> {
+  const loaded = loadFor(globals, flagsOf(o));
+  const existing = runningServer(loaded);
+  if (existing) throw new HelixError('conflict', `Helix is already running (pid ${existing.pid}) on ${existing.url}: \`hx server stop\` first`);
+  if (o.foreground) return startForeground(globals, loaded);
+  return startBackground(globals, loaded, o);
+}
+
+async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
+  const { startCoreServer } = await import('../../api/run-server.js');
+  const running = await startCoreServer(loaded, { consoleLogs: true });
+  printResult(globals, { url: running.url, port: running.port, home: loaded.paths.home, pid: process.pid }, () => startLine(loaded, running.url));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.app.ctx.logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function startBackground(globals: GlobalOptions, loaded: LoadedConfig, o: StartOptions) {
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(loaded.paths.logDir, { recursive: true });
+  const out = openSync(join(loaded.paths.logDir, 'server.out'), 'a');
+  const args = [binPath, '--home', loaded.paths.home, 'server', 'start', '--foreground'];
+  if (o.port !== undefined) args.push('--port', String(o.port));
+  if (o.host) args.push('--host', o.host);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  child.unref();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const pid = runningServer(loaded);
+    if (pid && pid.pid === child.pid) {
+      printResult(globals, { url: pid.url, port: pid.port, home: loaded.paths.home, pid: pid.pid }, () => `${startLine(loaded, pid.url)} · pid ${pid.pid}`);
+      return;
+    }
+    await sleep(100);
+  }
+  throw new HelixError('unavailable', `the server did not start: see ${join(loaded.paths.logDir, 'server.out')}`);
+}
+
+export async function stop(globals: GlobalOptions): Promise<void> {
+  const loaded = loadFor(globals);
+  const pid = runningServer(loaded);
+  if (!pid) {
+    printResult(globals, { running: false }, () => 'Helix is not running');
+    return;
+  }
+  process.kill(pid.pid, 'SIGTERM');
+  const deadline = Date.now() + (loaded.config.server.shutdown_timeout_secs + 5) * 1000;
+  while (alive(pid.pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid.pid)) process.kill(pid.pid, 'SIGKILL');
+  rmSync(loaded.paths.pidFile, { force: true });
+  printResult(globals, { running: false, stopped_pid: pid.pid }, () => `stopped Helix (pid ${pid.pid})`);
+}
+
+export async function status(globals: GlobalOptions): Promise<void> {
+  const loaded = loadFor(globals);
+  const pid = runningServer(loaded);
+  if (!pid) {
+    printResult(globals, { running: false, home: loaded.paths.home }, () => `Helix is not running (data in ${loaded.paths.home})`);
+    process.exitCode = 3;
+    return;
+  }
+  let health: unknown = null;
+  try {
+    const res = await fetch(`${pid.url}/api/v1/health`, { signal: AbortSignal.timeout(3000) });
+    health = await res.json();
+  } catch (err) {
+    health = { status: 'unreachable', error: (err as Error).message };
+  }
+  const h = health as { status?: string; version?: string; uptime_secs?: number };
+  printResult(globals, { running: true, ...pid, health }, () =>
+    `Helix ${h.version ?? ''} running (pid ${pid.pid}) on ${pid.url} · ${h.status ?? 'unknown'} · up ${h.uptime_secs ?? '?'}s · data in ${pid.home}`,
+  );
+}

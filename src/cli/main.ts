@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '../core/config/load.js';
+import { HelixError } from '../core/errors.js';
+import { helixVersion } from '../core/version.js';
+import type { GlobalOptions } from './load.js';
+
+/** Lazy: a command's module (and what it imports) loads only when that command runs. */
+type Loader = () => Promise<{ register(program: Command, globals: () => GlobalOptions): void }>;
+
+const commandModules: Loader[] = [
+  () => import('./commands/nodes.js'),
+  () => import('./commands/search.js'),
+  () => import('./commands/transfer.js'),
+  () => import('./commands/config.js'),
+  () => import('./commands/server.js'),
+  () => import('./commands/setup.js'),
+  () => import('./commands/db.js'),
+  () => import('./commands/backup.js'),
+];
+
+export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof HelixError) {
+    if (json) process.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details ?? null } })}\n`);
+    else process.stderr.write(`error: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof ConfigError || (err instanceof Error && err.name === 'MigrationError')) {
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.HELIX_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('hx')
+    .description('Helix: your local-first knowledge base')
+    .version(helixVersion, '-V, --version')
+    .addOption(new Option('--home <dir>', 'data home (default $HELIX_HOME or ~/.helix)'))
+    .addOption(new Option('--json', 'print JSON'))
+    .addOption(new Option('--server <url>', 'use a running server instead of the local data home').env('HELIX_SERVER_URL'))
+    .addOption(new Option('--token <token>', 'bearer token for --server').env('HELIX_AUTH_TOKEN'))
+    .showHelpAfterError();
+  const globals = () => program.opts<GlobalOptions>();
+  for (const load of commandModules) (await load()).register(program, globals);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err, globals().json ?? false);
+  }
+}
