@@ -107,6 +107,11 @@ function booleanQuery(tokens: Token[]): FtsQuery {
   for (const tok of tokens) {
     if (tok.t === 'term') addOperand(top(), render(tok));
     else if (tok.t === 'op') {
+      // "a AND NOT b" is how people write FTS5's binary "a NOT b"
+      if (tok.op === 'NOT' && top().last === 'op' && top().parts[top().parts.length - 1] === 'AND') {
+        top().parts[top().parts.length - 1] = 'NOT';
+        continue;
+      }
       if (tok.op === 'NOT' && top().last !== 'operand') {
         return { expression: null, mode: 'boolean', problem: 'NOT needs a term before it, as in "apples NOT pears"' };
       }
