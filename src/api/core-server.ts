@@ -21,7 +21,15 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
       description: 'Local-first knowledge: nodes, versions, relationships, search, import and export.',
     },
   });
-  for (const routes of [healthRoutes, nodeRoutes, versionRoutes, relationshipRoutes, searchRoutes, transferRoutes, statsRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    nodeRoutes,
+    versionRoutes,
+    relationshipRoutes,
+    searchRoutes,
+    transferRoutes,
+    statsRoutes,
+  ]) {
     await server.register(routes, { ctx });
   }
   await server.ready();

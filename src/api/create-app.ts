@@ -31,15 +31,31 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
   ensureHome(paths);
   const clock = options.clock ?? systemClock;
   const logger =
-    options.logger ?? createLogger({ level: config.logging.level, logDir: paths.logDir, console: options.consoleLogs ?? false });
-  const db = openDatabase(paths.sqlitePath, { busyTimeoutMs: config.storage.busy_timeout_ms, synchronous: config.storage.synchronous });
+    options.logger ??
+    createLogger({
+      level: config.logging.level,
+      logDir: paths.logDir,
+      console: options.consoleLogs ?? false,
+    });
+  const db = openDatabase(paths.sqlitePath, {
+    busyTimeoutMs: config.storage.busy_timeout_ms,
+    synchronous: config.storage.synchronous,
+  });
   try {
     migrate(db, () => clock.now().toISOString());
   } catch (err) {
     db.close();
     throw err;
   }
-  const ctx: Context = { config, paths, db, clock, ids: options.ids ?? uuidV7Ids, bus: new EventBus(), logger };
+  const ctx: Context = {
+    config,
+    paths,
+    db,
+    clock,
+    ids: options.ids ?? uuidV7Ids,
+    bus: new EventBus(),
+    logger,
+  };
   let closed = false;
   return {
     ctx,

@@ -13,7 +13,15 @@ export const healthRoutes: DomainRoutes = async (app, { ctx }) => {
   const started = Date.now();
   app.get(
     '/api/v1/health',
-    { config: { public: true }, schema: { tags: ['system'], summary: 'Liveness, version, uptime and database status', security: [], response: { 200: Health, 503: Health } } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness, version, uptime and database status',
+        security: [],
+        response: { 200: Health, 503: Health },
+      },
+    },
     async (_req, reply) => {
       let database: z.infer<typeof Health>['database'] = { status: 'ok' };
       try {

@@ -22,7 +22,10 @@ export interface RunningServer {
 }
 
 /** Starts the core server on the configured host and port and records the pid file. */
-export async function startCoreServer(loaded: LoadedConfig, options: { consoleLogs?: boolean } = {}): Promise<RunningServer> {
+export async function startCoreServer(
+  loaded: LoadedConfig,
+  options: { consoleLogs?: boolean } = {},
+): Promise<RunningServer> {
   assertSafeForEnv(loaded);
   const app = createApp(loaded, { consoleLogs: options.consoleLogs ?? false });
   const { config, paths } = loaded;
@@ -37,7 +40,14 @@ export async function startCoreServer(loaded: LoadedConfig, options: { consoleLo
   const port = (server.server.address() as AddressInfo).port;
   const host = config.server.bind_host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const pid: PidFile = { pid: process.pid, host, port, url, home: paths.home, started_at: new Date().toISOString() };
+  const pid: PidFile = {
+    pid: process.pid,
+    host,
+    port,
+    url,
+    home: paths.home,
+    started_at: new Date().toISOString(),
+  };
   writeFileSync(paths.pidFile, `${JSON.stringify(pid)}\n`);
   app.ctx.logger.info({ url, home: paths.home }, 'core server listening');
   let closing: Promise<void> | undefined;
@@ -47,7 +57,10 @@ export async function startCoreServer(loaded: LoadedConfig, options: { consoleLo
     port,
     close() {
       closing ??= (async () => {
-        const timeout = setTimeout(() => server.server.closeAllConnections(), config.server.shutdown_timeout_secs * 1000);
+        const timeout = setTimeout(
+          () => server.server.closeAllConnections(),
+          config.server.shutdown_timeout_secs * 1000,
+        );
         try {
           await server.close();
         } finally {

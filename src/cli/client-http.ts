@@ -1,4 +1,4 @@
-import { Readable, type Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ErrorCode, errorCatalogue, HelixError } from '../core/errors.js';
 import type { HelixClient } from './client.js';
@@ -16,28 +16,53 @@ function query(params: Record<string, unknown>): string {
 /** Talks to a Helix server's REST API; errors come back as the same HelixError the server raised. */
 export function httpClient(baseUrl: string, token: string | undefined): HelixClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const headers = (extra: Record<string, string> = {}) => ({ ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra });
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...extra,
+  });
 
-  async function call(method: string, path: string, init: { body?: unknown; raw?: unknown; type?: string } = {}): Promise<Response> {
+  async function call(
+    method: string,
+    path: string,
+    init: { body?: unknown; raw?: unknown; type?: string } = {},
+  ): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
         method,
-        headers: headers(init.body !== undefined ? { 'content-type': 'application/json' } : init.type ? { 'content-type': init.type } : {}),
+        headers: headers(
+          init.body !== undefined
+            ? { 'content-type': 'application/json' }
+            : init.type
+              ? { 'content-type': init.type }
+              : {},
+        ),
         body: init.body !== undefined ? JSON.stringify(init.body) : (init.raw as string | undefined),
         ...(init.raw ? { duplex: 'half' } : {}),
       } as RequestInit);
     } catch (err) {
-      throw new HelixError('unavailable', `cannot reach the Helix server at ${base}: ${(err as Error).message}`);
+      throw new HelixError(
+        'unavailable',
+        `cannot reach the Helix server at ${base}: ${(err as Error).message}`,
+      );
     }
     if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;
-      const code = (body?.error?.code && body.error.code in errorCatalogue ? body.error.code : 'internal_error') as ErrorCode;
-      throw new HelixError(code, body?.error?.message ?? `HTTP ${res.status}`, body?.error?.details ?? undefined);
+      const body = (await res.json().catch(() => null)) as {
+        error?: { code?: string; message?: string; details?: Record<string, unknown> };
+      } | null;
+      const code = (
+        body?.error?.code && body.error.code in errorCatalogue ? body.error.code : 'internal_error'
+      ) as ErrorCode;
+      throw new HelixError(
+        code,
+        body?.error?.message ?? `HTTP ${res.status}`,
+        body?.error?.details ?? undefined,
+      );
     }
     return res;
   }
-  const json = async <T>(method: string, path: string, body?: unknown) => (await call(method, path, { body })).json() as Promise<T>;
+  const json = async <T>(method: string, path: string, body?: unknown) =>
+    (await call(method, path, { body })).json() as Promise<T>;
 
   return {
     createNode: (input) => json('POST', '/api/v1/nodes', input),

@@ -30,7 +30,10 @@ export interface HelixClient {
   getNode(id: string): Promise<KnowledgeNode>;
   listNodes(params: ListParams): Promise<Page<KnowledgeNode>>;
   search(params: SearchParams): Promise<{ results: FulltextHit[] }>;
-  importLines(lines: AsyncIterable<string>, options: { namespace?: string; onProgress?: (n: number) => void }): Promise<ImportSummary>;
+  importLines(
+    lines: AsyncIterable<string>,
+    options: { namespace?: string; onProgress?: (n: number) => void },
+  ): Promise<ImportSummary>;
   exportTo(out: Writable, options: { namespace?: string }): Promise<number>;
   stats(): Promise<Stats>;
   close(): Promise<void>;

@@ -9,5 +9,13 @@ export interface GlobalOptions {
 }
 
 /** The configuration for this invocation; flags are `section.key` overrides. Light: no database. */
-export const loadFor = (opts: GlobalOptions, flags: Record<string, unknown> = {}, userFileText?: string): LoadedConfig =>
-  loadConfig({ ...(opts.home ? { home: opts.home } : {}), flags, ...(userFileText !== undefined ? { userFileText } : {}) });
+export const loadFor = (
+  opts: GlobalOptions,
+  flags: Record<string, unknown> = {},
+  userFileText?: string,
+): LoadedConfig =>
+  loadConfig({
+    ...(opts.home ? { home: opts.home } : {}),
+    flags,
+    ...(userFileText !== undefined ? { userFileText } : {}),
+  });

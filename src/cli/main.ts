@@ -20,7 +20,10 @@ const commandModules: Loader[] = [
 
 export function reportError(err: unknown, json: boolean): number {
   if (err instanceof HelixError) {
-    if (json) process.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details ?? null } })}\n`);
+    if (json)
+      process.stderr.write(
+        `${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details ?? null } })}\n`,
+      );
     else process.stderr.write(`error: ${err.message}\n`);
     return 1;
   }
@@ -39,7 +42,11 @@ export async function main(argv: string[]): Promise<void> {
     .version(helixVersion, '-V, --version')
     .addOption(new Option('--home <dir>', 'data home (default $HELIX_HOME or ~/.helix)'))
     .addOption(new Option('--json', 'print JSON'))
-    .addOption(new Option('--server <url>', 'use a running server instead of the local data home').env('HELIX_SERVER_URL'))
+    .addOption(
+      new Option('--server <url>', 'use a running server instead of the local data home').env(
+        'HELIX_SERVER_URL',
+      ),
+    )
     .addOption(new Option('--token <token>', 'bearer token for --server').env('HELIX_AUTH_TOKEN'))
     .showHelpAfterError();
   const globals = () => program.opts<GlobalOptions>();

@@ -1,7 +1,8 @@
 import { HelixError } from './errors.js';
 
 /** Opaque page cursors: base64url JSON, so clients cannot depend on what is inside. */
-export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+export const encodeCursor = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export function decodeCursor<T>(cursor: string, check: (v: unknown) => v is T): T {
   try {

@@ -39,7 +39,8 @@ export class HelixError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new HelixError('not_found', `${what} ${id} not found`, { id });
+export const notFound = (what: string, id: string) =>
+  new HelixError('not_found', `${what} ${id} not found`, { id });
 
 export const invalid = (field: string, message: string, details?: Record<string, unknown>) =>
   new HelixError('validation_error', `${field}: ${message}`, { field, ...details });

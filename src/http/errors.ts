@@ -11,8 +11,14 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'validation_error', message: 'body: malformed JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'validation_error', message: 'body: empty JSON body' },
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'body: request body too large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'content-type: unsupported media type, send application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'validation_error', message: 'content-length does not match the body' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: 'content-type: unsupported media type, send application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'validation_error',
+    message: 'content-length does not match the body',
+  },
   FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported_media_type' },
 };
 
@@ -33,14 +39,17 @@ export function toHelixError(err: unknown, where?: string): HelixError {
     const m = FASTIFY_CODES[fe.code]!;
     return new HelixError(m.code, m.message ?? fe.message);
   }
-  if (fe instanceof SyntaxError || fe?.statusCode === 400) return new HelixError('validation_error', fe.message);
+  if (fe instanceof SyntaxError || fe?.statusCode === 400)
+    return new HelixError('validation_error', fe.message);
   if (fe?.statusCode === 413) return new HelixError('payload_too_large', 'body: request body too large');
   if (fe?.statusCode === 415) return new HelixError('unsupported_media_type', fe.message);
   return new HelixError('internal_error', 'internal error');
 }
 
 export function errorBody(err: HelixError, requestId: string): ErrorBody {
-  return { error: { code: err.code, message: err.message, details: err.details ?? null, request_id: requestId } };
+  return {
+    error: { code: err.code, message: err.message, details: err.details ?? null, request_id: requestId },
+  };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -54,6 +63,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(status).send(errorBody(helix, req.id));
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(errorBody(new HelixError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id)),
+    reply
+      .status(404)
+      .send(
+        errorBody(new HelixError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`), req.id),
+      ),
   );
 }

@@ -31,7 +31,9 @@ export function scopedNamespace(principal: Principal, requested: string | undefi
   }
   if (principal.namespaces.includes('*')) return undefined;
   if (principal.namespaces.length === 1) return principal.namespaces[0];
-  throw new HelixError('validation_error', 'namespace: required for a principal with several namespaces', { field: 'namespace' });
+  throw new HelixError('validation_error', 'namespace: required for a principal with several namespaces', {
+    field: 'namespace',
+  });
 }
 
 export { canUseNamespace };

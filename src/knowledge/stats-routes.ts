@@ -15,8 +15,18 @@ const StatsSchema = z.object({
 });
 
 export const statsRoutes: DomainRoutes = async (app, { ctx }) => {
-  app.get('/api/v1/stats', { schema: { tags: ['system'], summary: 'Counts per kind and namespace, database size (admin)', response: { 200: StatsSchema } } }, async (req) => {
-    authorize(req.principal, 'admin');
-    return collectStats(ctx);
-  });
+  app.get(
+    '/api/v1/stats',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Counts per kind and namespace, database size (admin)',
+        response: { 200: StatsSchema },
+      },
+    },
+    async (req) => {
+      authorize(req.principal, 'admin');
+      return collectStats(ctx);
+    },
+  );
 };

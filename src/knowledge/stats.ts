@@ -29,7 +29,8 @@ const counts = (ctx: Context, column: 'kind' | 'namespace', namespaces?: readonl
   return Object.fromEntries(rows.map((r) => [r.k, r.n]));
 };
 
-const count = (ctx: Context, table: string) => (ctx.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = (ctx: Context, table: string) =>
+  (ctx.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** Counts per kind and namespace, and the database's size on disk. */
 export function collectStats(ctx: Context, namespaces?: readonly string[]): Stats {

@@ -15,7 +15,11 @@ const cache = new WeakMap<Database, KnowledgeStores>();
 export function knowledgeStores(db: Database): KnowledgeStores {
   let s = cache.get(db);
   if (!s) {
-    s = { nodes: new NodeStore(db), versions: new VersionStore(db), relationships: new RelationshipStore(db) };
+    s = {
+      nodes: new NodeStore(db),
+      versions: new VersionStore(db),
+      relationships: new RelationshipStore(db),
+    };
     cache.set(db, s);
   }
   return s;

@@ -16,7 +16,8 @@ const sameSecret = (a: string, b: string) => {
 export function authenticate(config: HelixConfig, authorization: string | undefined): Principal {
   if (!config.auth.enabled) return localAdmin;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (!match) throw new HelixError('unauthenticated', 'missing bearer token: send Authorization: Bearer <token>');
+  if (!match)
+    throw new HelixError('unauthenticated', 'missing bearer token: send Authorization: Bearer <token>');
   const token = match[1]!;
   if (config.auth.token && sameSecret(token, config.auth.token)) {
     return { id: 'token', role: config.auth.role, namespaces: [config.auth.namespace], via: 'token' };

@@ -18,7 +18,10 @@ export const canUseNamespace = (p: Principal, namespace: string): boolean =>
  */
 export function authorize(principal: Principal, action: Action, resource: { namespace?: string } = {}): void {
   if (!allowed[principal.role].has(action)) {
-    throw new HelixError('forbidden', `role ${principal.role} may not ${action}`, { role: principal.role, action });
+    throw new HelixError('forbidden', `role ${principal.role} may not ${action}`, {
+      role: principal.role,
+      action,
+    });
   }
   if (resource.namespace !== undefined && !canUseNamespace(principal, resource.namespace)) {
     if (action === 'read') throw new HelixError('not_found', 'not found');

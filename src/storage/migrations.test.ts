@@ -47,7 +47,9 @@ describe('migrations', () => {
     writeFileSync(join(dir, '0003_broken.sql'), 'CREATE TABLE c (; nonsense');
     const db = openDatabase(join(dir, 'x.db'));
     expect(() => migrate(db, now, dir)).toThrow(/0003_broken\.sql failed/);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b')").all();
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b')")
+      .all();
     expect(tables).toEqual([]);
     db.close();
   });

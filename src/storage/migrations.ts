@@ -63,7 +63,9 @@ function ensureTable(db: Database) {
 
 function applied(db: Database): Map<number, AppliedRow> {
   ensureTable(db);
-  const rows = db.prepare('SELECT version, name, checksum, applied_at FROM schema_migrations').all() as AppliedRow[];
+  const rows = db
+    .prepare('SELECT version, name, checksum, applied_at FROM schema_migrations')
+    .all() as AppliedRow[];
   return new Map(rows.map((r) => [r.version, r]));
 }
 
@@ -90,7 +92,13 @@ export function migrationStatus(db: Database, dir = migrationsDir): MigrationSta
   const done = applied(db);
   return known.map((m) => {
     const row = done.get(m.version);
-    return { version: m.version, name: m.name, state: row ? 'applied' : 'pending', applied_at: row?.applied_at ?? null, checksum: m.checksum };
+    return {
+      version: m.version,
+      name: m.name,
+      state: row ? 'applied' : 'pending',
+      applied_at: row?.applied_at ?? null,
+      checksum: m.checksum,
+    };
   });
 }
 
@@ -101,7 +109,9 @@ export function migrate(db: Database, now: () => string, dir = migrationsDir): M
     const done = applied(db);
     verify(done, known);
     const pending = known.filter((m) => !done.has(m.version));
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+    const record = db.prepare(
+      'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+    );
     for (const m of pending) {
       try {
         db.exec(m.sql);

@@ -4,7 +4,13 @@ import { humanBytes, oneLine, printResult, table, truncate } from '../output.js'
 import type { GlobalOptions } from '../load.js';
 
 const session = () => import('../session.js');
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export const showNode = (n: KnowledgeNode) =>
   [

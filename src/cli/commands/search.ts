@@ -3,8 +3,15 @@ import { oneLine, printResult, truncate } from '../output.js';
 import type { GlobalOptions } from '../load.js';
 
 const session = () => import('../session.js');
-const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-const unmark = (s: string) => s.replace(/<\/?mark>/g, (m) => (process.stdout.isTTY ? (m === '<mark>' ? '\x1b[1m' : '\x1b[0m') : ''));
+const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+const unmark = (s: string) =>
+  s.replace(/<\/?mark>/g, (m) => (process.stdout.isTTY ? (m === '<mark>' ? '\x1b[1m' : '\x1b[0m') : ''));
 
 export function register(program: Command, globals: () => GlobalOptions) {
   program
@@ -24,7 +31,10 @@ export function register(program: Command, globals: () => GlobalOptions) {
         res.results.length === 0
           ? 'no matches'
           : res.results
-              .map((r, i) => `${i + 1}. ${r.node.title ?? '(untitled)'}  [${r.node.kind}] ${r.node.id}  score ${r.score.toFixed(3)}\n   ${unmark(truncate(oneLine(r.snippet), 160))}`)
+              .map(
+                (r, i) =>
+                  `${i + 1}. ${r.node.title ?? '(untitled)'}  [${r.node.kind}] ${r.node.id}  score ${r.score.toFixed(3)}\n   ${unmark(truncate(oneLine(r.snippet), 160))}`,
+              )
               .join('\n'),
       );
     });

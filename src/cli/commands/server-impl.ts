@@ -54,7 +54,11 @@ const startLine = (loaded: LoadedConfig, url: string) =>
 export async function start(globals: GlobalOptions, o: StartOptions): Promise<void> {
   const loaded = loadFor(globals, flagsOf(o));
   const existing = runningServer(loaded);
-  if (existing) throw new HelixError('conflict', `Helix is already running (pid ${existing.pid}) on ${existing.url}: \`hx server stop\` first`);
+  if (existing)
+    throw new HelixError(
+      'conflict',
+      `Helix is already running (pid ${existing.pid}) on ${existing.url}: \`hx server stop\` first`,
+    );
   if (o.foreground) return startForeground(globals, loaded);
   return startBackground(globals, loaded, o);
 }
@@ -62,7 +66,11 @@ export async function start(globals: GlobalOptions, o: StartOptions): Promise<vo
 async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
   const { startCoreServer } = await import('../../api/run-server.js');
   const running = await startCoreServer(loaded, { consoleLogs: true });
-  printResult(globals, { url: running.url, port: running.port, home: loaded.paths.home, pid: process.pid }, () => startLine(loaded, running.url));
+  printResult(
+    globals,
+    { url: running.url, port: running.port, home: loaded.paths.home, pid: process.pid },
+    () => startLine(loaded, running.url),
+  );
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -87,19 +95,30 @@ async function startBackground(globals: GlobalOptions, loaded: LoadedConfig, o: 
   const args = [binPath, '--home', loaded.paths.home, 'server', 'start', '--foreground'];
   if (o.port !== undefined) args.push('--port', String(o.port));
   if (o.host) args.push('--host', o.host);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
   child.unref();
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const pid = runningServer(loaded);
     if (pid && pid.pid === child.pid) {
-      printResult(globals, { url: pid.url, port: pid.port, home: loaded.paths.home, pid: pid.pid }, () => `${startLine(loaded, pid.url)} · pid ${pid.pid}`);
+      printResult(
+        globals,
+        { url: pid.url, port: pid.port, home: loaded.paths.home, pid: pid.pid },
+        () => `${startLine(loaded, pid.url)} · pid ${pid.pid}`,
+      );
       return;
     }
     await sleep(100);
   }
-  throw new HelixError('unavailable', `the server did not start: see ${join(loaded.paths.logDir, 'server.out')}`);
+  throw new HelixError(
+    'unavailable',
+    `the server did not start: see ${join(loaded.paths.logDir, 'server.out')}`,
+  );
 }
 
 export async function stop(globals: GlobalOptions): Promise<void> {
@@ -121,7 +140,11 @@ export async function status(globals: GlobalOptions): Promise<void> {
   const loaded = loadFor(globals);
   const pid = runningServer(loaded);
   if (!pid) {
-    printResult(globals, { running: false, home: loaded.paths.home }, () => `Helix is not running (data in ${loaded.paths.home})`);
+    printResult(
+      globals,
+      { running: false, home: loaded.paths.home },
+      () => `Helix is not running (data in ${loaded.paths.home})`,
+    );
     process.exitCode = 3;
     return;
   }
@@ -133,7 +156,10 @@ export async function status(globals: GlobalOptions): Promise<void> {
     health = { status: 'unreachable', error: (err as Error).message };
   }
   const h = health as { status?: string; version?: string; uptime_secs?: number };
-  printResult(globals, { running: true, ...pid, health }, () =>
-    `Helix ${h.version ?? ''} running (pid ${pid.pid}) on ${pid.url} · ${h.status ?? 'unknown'} · up ${h.uptime_secs ?? '?'}s · data in ${pid.home}`,
+  printResult(
+    globals,
+    { running: true, ...pid, health },
+    () =>
+      `Helix ${h.version ?? ''} running (pid ${pid.pid}) on ${pid.url} · ${h.status ?? 'unknown'} · up ${h.uptime_secs ?? '?'}s · data in ${pid.home}`,
   );
 }

@@ -16,14 +16,17 @@ export function register(program: Command, globals: () => GlobalOptions) {
       const app = createApp(loaded);
       app.close();
       const p = loaded.paths;
-      printResult(globals(), { home: p.home, created: fresh, config: p.configFile, database: p.sqlitePath }, () =>
-        [
-          `${fresh ? 'Created' : 'Found'} the Helix home at ${p.home}`,
-          `  config   ${p.configFile}`,
-          `  database ${p.sqlitePath}`,
-          `  logs     ${p.logDir}`,
-          'Next: `hx server start`, then `hx store "my first note"` and `hx search first`.',
-        ].join('\n'),
+      printResult(
+        globals(),
+        { home: p.home, created: fresh, config: p.configFile, database: p.sqlitePath },
+        () =>
+          [
+            `${fresh ? 'Created' : 'Found'} the Helix home at ${p.home}`,
+            `  config   ${p.configFile}`,
+            `  database ${p.sqlitePath}`,
+            `  logs     ${p.logDir}`,
+            'Next: `hx server start`, then `hx store "my first note"` and `hx search first`.',
+          ].join('\n'),
       );
     });
 }

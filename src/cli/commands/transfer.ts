@@ -14,7 +14,8 @@ export const summaryText = (s: ImportSummary) => {
     `imported ${s.imported} · updated ${s.updated} · skipped ${s.skipped} · failed ${s.failed}`,
     `relationships: imported ${s.relationships.imported} · skipped ${s.relationships.skipped} · failed ${s.relationships.failed}`,
   ];
-  for (const f of s.failures.slice(0, 20)) lines.push(`  line ${f.line}${f.id ? ` (${f.id})` : ''}: ${f.reason}`);
+  for (const f of s.failures.slice(0, 20))
+    lines.push(`  line ${f.line}${f.id ? ` (${f.id})` : ''}: ${f.reason}`);
   if (s.failures.length > 20) lines.push(`  … ${s.failures.length - 20} more (use --json for all)`);
   return lines.join('\n');
 };
@@ -36,7 +37,9 @@ export function register(program: Command, globals: () => GlobalOptions) {
       const out = o.out ? createWriteStream(o.out) : process.stdout;
       const lines = await withClient(globals(), (c) => c.exportTo(out, { namespace: o.namespace }));
       if (o.out) {
-        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+        );
         printResult(globals(), { file: o.out, lines }, () => `exported ${lines} lines to ${o.out}`);
       }
     });
@@ -52,7 +55,8 @@ export function register(program: Command, globals: () => GlobalOptions) {
       const json = globals().json ?? false;
       const { withClient } = await session();
       if (o.obsidian) {
-        if (!statSync(path).isDirectory()) throw new HelixError('validation_error', `${path}: --obsidian needs the vault folder`);
+        if (!statSync(path).isDirectory())
+          throw new HelixError('validation_error', `${path}: --obsidian needs the vault folder`);
         const { importObsidian } = await import('./obsidian.js');
         await importObsidian(globals(), path, o.namespace);
         return;
@@ -61,7 +65,10 @@ export function register(program: Command, globals: () => GlobalOptions) {
       const bar = progressBar('import', total, !json);
       const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
       const summary = await withClient(globals(), (c) =>
-        c.importLines(lines, { ...(o.namespace ? { namespace: o.namespace } : {}), onProgress: (n) => bar.update(n) }),
+        c.importLines(lines, {
+          ...(o.namespace ? { namespace: o.namespace } : {}),
+          onProgress: (n) => bar.update(n),
+        }),
       );
       bar.stop();
       printResult(globals(), summary, () => summaryText(summary));

@@ -17,7 +17,8 @@ afterEach(() => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-const load = (env: Record<string, string> = {}, flags: Record<string, unknown> = {}) => loadConfig({ home, env, flags, cwd });
+const load = (env: Record<string, string> = {}, flags: Record<string, unknown> = {}) =>
+  loadConfig({ home, env, flags, cwd });
 
 describe('config', () => {
   it('ships config/helix.toml generated from the schema, every key commented', () => {
@@ -26,24 +27,47 @@ describe('config', () => {
     for (const key of configKeys) {
       const i = text.findIndex((l) => l.startsWith(`${key.key} = `));
       expect(i, key.path).toBeGreaterThan(0);
-      expect(text.slice(0, i).reverse().find((l) => l.trim() !== '')?.startsWith('#'), key.path).toBe(true);
+      expect(
+        text
+          .slice(0, i)
+          .reverse()
+          .find((l) => l.trim() !== '')
+          ?.startsWith('#'),
+        key.path,
+      ).toBe(true);
     }
   });
 
   it('has the reference defaults', () => {
     const { config, paths } = load();
     expect(config.server).toMatchObject({ bind_host: '127.0.0.1', rest_port: 9470, grpc_port: 50051 });
-    expect(config.search).toMatchObject({ default_strategy: 'hybrid', default_limit: 10, min_score: 0.1, vector_weight: 0.6, fulltext_weight: 0.4 });
+    expect(config.search).toMatchObject({
+      default_strategy: 'hybrid',
+      default_limit: 10,
+      min_score: 0.1,
+      vector_weight: 0.6,
+      fulltext_weight: 0.4,
+    });
     expect(config.graph).toMatchObject({ default_traversal_depth: 2, graph_boost_factor: 0.15 });
-    expect(config.embedding).toMatchObject({ provider: 'local_fastembed', model: 'bge-small-en-v1.5', dimensions: 384 });
+    expect(config.embedding).toMatchObject({
+      provider: 'local_fastembed',
+      model: 'bge-small-en-v1.5',
+      dimensions: 384,
+    });
     expect(config.worker).toMatchObject({ port: 8200, budget_limit: 100 });
     expect(paths.sqlitePath).toBe(join(home, 'data', 'helix.db'));
   });
 
   it('layers defaults < user file < environment (.env too) < flags', () => {
-    writeFileSync(join(home, 'config.toml'), '[server]\nrest_port = 1111\ngrpc_port = 2222\nbind_host = "0.0.0.0"\n');
+    writeFileSync(
+      join(home, 'config.toml'),
+      '[server]\nrest_port = 1111\ngrpc_port = 2222\nbind_host = "0.0.0.0"\n',
+    );
     writeFileSync(join(cwd, '.env'), 'HELIX_SERVER_GRPC_PORT=3333\nHELIX_SEARCH_VECTOR_WEIGHT=0.25\n');
-    const { config, origins } = load({ HELIX_SERVER_REST_PORT: '4444', HELIX_SERVER_GRPC_PORT: '5555' }, { 'server.rest_port': 6666 });
+    const { config, origins } = load(
+      { HELIX_SERVER_REST_PORT: '4444', HELIX_SERVER_GRPC_PORT: '5555' },
+      { 'server.rest_port': 6666 },
+    );
     expect(config.server.bind_host).toBe('0.0.0.0');
     expect(config.server.grpc_port).toBe(5555); // the real environment beats .env
     expect(config.search.vector_weight).toBe(0.25); // .env beats the file
@@ -69,7 +93,10 @@ describe('config', () => {
   });
 
   it('lists every problem with its source, key, expected type and value', () => {
-    writeFileSync(join(home, 'config.toml'), '[server]\nrest_port = "x"\nnope = 1\n[search]\nvector_weight = 3\n');
+    writeFileSync(
+      join(home, 'config.toml'),
+      '[server]\nrest_port = "x"\nnope = 1\n[search]\nvector_weight = 3\n',
+    );
     let err: ConfigError | undefined;
     try {
       load({ HELIX_STORAGE_SYNCHRONOUS: 'sometimes' });
@@ -78,10 +105,17 @@ describe('config', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const byKey = Object.fromEntries(err!.problems.map((p) => [p.key, p]));
-    expect(byKey['server.rest_port']).toMatchObject({ source: join(home, 'config.toml'), expected: 'integer', value: 'x' });
+    expect(byKey['server.rest_port']).toMatchObject({
+      source: join(home, 'config.toml'),
+      expected: 'integer',
+      value: 'x',
+    });
     expect(byKey['server.nope']?.message).toBe('unknown key');
     expect(byKey['search.vector_weight']?.value).toBe(3);
-    expect(byKey['storage.synchronous']).toMatchObject({ source: 'environment HELIX_STORAGE_SYNCHRONOUS', expected: 'one of normal|full' });
+    expect(byKey['storage.synchronous']).toMatchObject({
+      source: 'environment HELIX_STORAGE_SYNCHRONOUS',
+      expected: 'one of normal|full',
+    });
   });
 
   it('reports a TOML syntax error with file and line', () => {
@@ -91,14 +125,22 @@ describe('config', () => {
 
   it('refuses production without auth, saying how to enable it', () => {
     expect(() => assertSafeForEnv(load({ HELIX_ENV: 'production' }))).toThrow(/HELIX_AUTH_ENABLED=true/);
-    expect(() => assertSafeForEnv(load({ HELIX_ENV: 'production', HELIX_AUTH_ENABLED: 'true', HELIX_AUTH_TOKEN: 'x' }))).not.toThrow();
+    expect(() =>
+      assertSafeForEnv(load({ HELIX_ENV: 'production', HELIX_AUTH_ENABLED: 'true', HELIX_AUTH_TOKEN: 'x' })),
+    ).not.toThrow();
   });
 
   it('edits one key in TOML text and keeps comments', () => {
     const text = '# mine\n[server]\n# the port\nrest_port = 1\n\n[search]\nlimit = 2\n';
-    expect(setTomlKey(text, 'server', 'rest_port', 9999)).toBe('# mine\n[server]\n# the port\nrest_port = 9999\n\n[search]\nlimit = 2\n');
-    expect(setTomlKey(text, 'server', 'bind_host', '0.0.0.0')).toContain('rest_port = 1\nbind_host = "0.0.0.0"\n\n[search]');
-    expect(setTomlKey(text, 'graph', 'graph_boost_factor', 0.2)).toMatch(/\[graph\]\ngraph_boost_factor = 0.2\n$/);
+    expect(setTomlKey(text, 'server', 'rest_port', 9999)).toBe(
+      '# mine\n[server]\n# the port\nrest_port = 9999\n\n[search]\nlimit = 2\n',
+    );
+    expect(setTomlKey(text, 'server', 'bind_host', '0.0.0.0')).toContain(
+      'rest_port = 1\nbind_host = "0.0.0.0"\n\n[search]',
+    );
+    expect(setTomlKey(text, 'graph', 'graph_boost_factor', 0.2)).toMatch(
+      /\[graph\]\ngraph_boost_factor = 0.2\n$/,
+    );
     expect(setTomlKey('', 'auth', 'enabled', true)).toBe('[auth]\nenabled = true\n');
   });
 });

@@ -47,7 +47,8 @@ export function envOverrides(env: Env): EnvOverride[] {
   const out = new Map<string, EnvOverride>();
   for (const key of configKeys) {
     const raw = env[key.envName];
-    if (raw !== undefined) out.set(key.path, { path: key.path, variable: key.envName, value: parseKeyValue(key, raw) });
+    if (raw !== undefined)
+      out.set(key.path, { path: key.path, variable: key.envName, value: parseKeyValue(key, raw) });
   }
   for (const [variable, path] of Object.entries(envAliases)) {
     const raw = env[variable];

@@ -45,7 +45,10 @@ export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
     super(
       `invalid configuration:\n${problems
-        .map((p) => `  ${p.source}: ${p.key}: ${p.message} (expected ${p.expected}, got ${JSON.stringify(p.value)})`)
+        .map(
+          (p) =>
+            `  ${p.source}: ${p.key}: ${p.message} (expected ${p.expected}, got ${JSON.stringify(p.value)})`,
+        )
         .join('\n')}`,
     );
     this.name = 'ConfigError';
@@ -61,7 +64,15 @@ function readToml(file: string, text?: string): Layer {
   } catch (err) {
     const where = err instanceof TomlError ? ` line ${err.line}, column ${err.column}` : '';
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError([{ source: `${file}${where}`, key: '(file)', expected: 'valid TOML', value: null, message: message ?? 'parse error' }]);
+    throw new ConfigError([
+      {
+        source: `${file}${where}`,
+        key: '(file)',
+        expected: 'valid TOML',
+        value: null,
+        message: message ?? 'parse error',
+      },
+    ]);
   }
 }
 
@@ -139,7 +150,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const helixEnv = (env.HELIX_ENV ?? 'development').toLowerCase();
   if (!['development', 'production', 'test'].includes(helixEnv)) {
     throw new ConfigError([
-      { source: 'environment HELIX_ENV', key: 'HELIX_ENV', expected: 'development|production|test', value: env.HELIX_ENV, message: 'unknown environment' },
+      {
+        source: 'environment HELIX_ENV',
+        key: 'HELIX_ENV',
+        expected: 'development|production|test',
+        value: env.HELIX_ENV,
+        message: 'unknown environment',
+      },
     ]);
   }
   return { config: parsed.data, env: helixEnv as HelixEnv, paths: resolvePaths(home, parsed.data), origins };

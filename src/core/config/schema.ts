@@ -14,7 +14,10 @@ const num = (def: number, doc: string, min = 0, max = Number.MAX_VALUE) =>
 const port = (def: number, doc: string) => int(def, doc, 0, 65535);
 const strList = (def: string[], doc: string) => z.array(z.string()).default(def).describe(doc);
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number], doc: string) =>
-  z.enum(values).default(def as never).describe(doc);
+  z
+    .enum(values)
+    .default(def as never)
+    .describe(doc);
 
 const section = <T extends z.ZodRawShape>(shape: T) =>
   z
@@ -39,7 +42,11 @@ export const configSchema = z
       lancedb_path: str('lancedb', 'LanceDB vector folder; relative paths resolve against data_dir'),
       blobs_path: str('blobs', 'attachment blobs folder; relative paths resolve against data_dir'),
       busy_timeout_ms: int(5000, 'how long a writer waits for a lock held by another process', 0),
-      synchronous: oneOf(['normal', 'full'], 'normal', 'SQLite fsync policy: normal survives process crashes, full also power loss'),
+      synchronous: oneOf(
+        ['normal', 'full'],
+        'normal',
+        'SQLite fsync policy: normal survives process crashes, full also power loss',
+      ),
     }),
     knowledge: section({
       max_content_bytes: int(1024 * 1024, 'largest node content accepted, in bytes', 1),
@@ -105,7 +112,11 @@ export const configSchema = z
       expiry_days: int(7, 'days before an unanswered insight expires', 1),
     }),
     search: section({
-      default_strategy: oneOf(['vector', 'fulltext', 'hybrid', 'graph'], 'hybrid', 'recall strategy when a request names none'),
+      default_strategy: oneOf(
+        ['vector', 'fulltext', 'hybrid', 'graph'],
+        'hybrid',
+        'recall strategy when a request names none',
+      ),
       default_limit: int(10, 'results returned when a request names no limit', 1, 1000),
       max_limit: int(200, 'largest limit a request may ask for', 1, 10000),
       min_score: num(0.1, 'results scoring below this are dropped (recall)', 0),
@@ -114,7 +125,11 @@ export const configSchema = z
       title_weight: num(10, 'BM25 weight of the title column', 0),
       content_weight: num(1, 'BM25 weight of the content column', 0),
       tags_weight: num(5, 'BM25 weight of the tags column', 0),
-      query_rewrite: oneOf(['none', 'expand', 'decompose', 'hyde', 'auto'], 'none', 'query rewriting strategy'),
+      query_rewrite: oneOf(
+        ['none', 'expand', 'decompose', 'hyde', 'auto'],
+        'none',
+        'query rewriting strategy',
+      ),
     }),
     graph: section({
       default_traversal_depth: int(2, 'hops followed when expanding along relationships', 1, 10),
@@ -171,7 +186,11 @@ export const configSchema = z
     }),
     logging: section({
       level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'log level'),
-      format: oneOf(['pretty', 'json'], 'pretty', 'console format of warnings and errors (the log file is always JSON)'),
+      format: oneOf(
+        ['pretty', 'json'],
+        'pretty',
+        'console format of warnings and errors (the log file is always JSON)',
+      ),
       log_dir: str('logs', 'log folder; relative paths resolve against HELIX_HOME'),
     }),
   })

@@ -13,13 +13,18 @@ export interface Page<T> {
 
 type Position = { c: string; i: string };
 const isPosition = (v: unknown): v is Position =>
-  typeof v === 'object' && v !== null && typeof (v as Position).c === 'string' && typeof (v as Position).i === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Position).c === 'string' &&
+  typeof (v as Position).i === 'string';
 
 /**
  * Filter conditions shared by listing and search. Namespace, kind and tags are applied in SQL
  * before any ranking or truncation, never on a page after the fact.
  */
-export function nodeFilterSql(filter: Pick<ListNodes, 'namespace' | 'kind' | 'tag' | 'created_after' | 'created_before'>) {
+export function nodeFilterSql(
+  filter: Pick<ListNodes, 'namespace' | 'kind' | 'tag' | 'created_after' | 'created_before'>,
+) {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.namespace) {

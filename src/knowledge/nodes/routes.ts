@@ -10,7 +10,14 @@ const NodePage = z.object({ items: z.array(NodeSchema), next_cursor: z.string().
 export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
   app.post(
     '/api/v1/nodes',
-    { schema: { tags, summary: 'Store a knowledge node', body: CreateNodeBody, response: { 201: NodeSchema, 400: errorResponse, 413: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Store a knowledge node',
+        body: CreateNodeBody,
+        response: { 201: NodeSchema, 400: errorResponse, 413: errorResponse },
+      },
+    },
     async (req, reply) => {
       const namespace = req.body.namespace ?? ctx.config.knowledge.default_namespace;
       authorize(req.principal, 'write', { namespace });
@@ -20,7 +27,14 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.get(
     '/api/v1/nodes',
-    { schema: { tags, summary: 'List nodes, newest first', querystring: ListNodesQuery, response: { 200: NodePage, 400: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'List nodes, newest first',
+        querystring: ListNodesQuery,
+        response: { 200: NodePage, 400: errorResponse },
+      },
+    },
     async (req) => {
       authorize(req.principal, 'read');
       return listNodes(ctx, { ...req.query, namespace: scopedNamespace(req.principal, req.query.namespace) });
@@ -29,7 +43,14 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.get(
     '/api/v1/nodes/:id',
-    { schema: { tags, summary: 'Read a node', params: IdParams, response: { 200: NodeSchema, 404: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Read a node',
+        params: IdParams,
+        response: { 200: NodeSchema, 404: errorResponse },
+      },
+    },
     async (req) => {
       const node = getNode(ctx, req.params.id);
       authorize(req.principal, 'read', { namespace: node.namespace });
@@ -59,7 +80,14 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.delete(
     '/api/v1/nodes/:id',
-    { schema: { tags, summary: 'Delete a node (a tombstone is kept for sync)', params: IdParams, response: { 204: z.null(), 404: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a node (a tombstone is kept for sync)',
+        params: IdParams,
+        response: { 204: z.null(), 404: errorResponse },
+      },
+    },
     async (req, reply) => {
       const current = getNode(ctx, req.params.id);
       authorize(req.principal, 'read', { namespace: current.namespace });

@@ -23,19 +23,30 @@ export type NodeKind = z.infer<typeof NodeKind>;
 
 export const Namespace = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64, starting with a letter or digit)')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    'letters, digits, _ . - (at most 64, starting with a letter or digit)',
+  )
   .describe('namespace the node lives in');
 
 export const Tag = z
   .string()
   .trim()
   .transform((t) => t.replace(/^#/, ''))
-  .pipe(z.string().min(1, 'empty tag').max(128).regex(/^[^\s,]+$/, 'a tag has no spaces or commas'));
+  .pipe(
+    z
+      .string()
+      .min(1, 'empty tag')
+      .max(128)
+      .regex(/^[^\s,]+$/, 'a tag has no spaces or commas'),
+  );
 
 export const IsoTimestamp = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 
 const Tags = z.array(Tag).max(256).describe('tags (case-insensitive, without #)');
-const Metadata = z.record(z.string(), z.unknown()).describe('free-form JSON object (task_status, task_due, …)');
+const Metadata = z
+  .record(z.string(), z.unknown())
+  .describe('free-form JSON object (task_status, task_due, …)');
 const Importance = z.number().min(0).max(1).describe('0..1, default 0.5');
 
 export const CreateNodeBody = z
@@ -64,7 +75,12 @@ export const UpdateNodeBody = z
     importance: Importance.optional(),
     metadata: Metadata.optional(),
     expires_at: IsoTimestamp.nullish(),
-    expected_version: z.number().int().min(1).optional().describe('refuse the update (409) unless the node is at this version'),
+    expected_version: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('refuse the update (409) unless the node is at this version'),
   })
   .strict();
 export type UpdateNodeInput = z.input<typeof UpdateNodeBody>;

@@ -12,20 +12,31 @@ beforeEach(() => {
 });
 afterEach(() => t.dispose());
 
-const update = (id: string, patch: Record<string, unknown>) => updateNode(t.ctx, id, validate(UpdateNodeBody, patch));
+const update = (id: string, patch: Record<string, unknown>) =>
+  updateNode(t.ctx, id, validate(UpdateNodeBody, patch));
 const list = (q: Record<string, unknown> = {}) => listNodes(t.ctx, validate(ListNodesQuery, q));
 const ftsCount = (word: string) =>
-  (t.ctx.db.prepare('SELECT count(*) AS n FROM nodes_fts WHERE nodes_fts MATCH ?').get(word) as { n: number }).n;
+  (t.ctx.db.prepare('SELECT count(*) AS n FROM nodes_fts WHERE nodes_fts MATCH ?').get(word) as { n: number })
+    .n;
 
 describe('nodes', () => {
   it('stores every field with defaults, tags deduplicated case-insensitively', () => {
     const n = makeNode(t.ctx, { content: 'alpha', tags: ['Work', '#work', 'home'] });
-    expect(n).toMatchObject({ kind: 'fact', namespace: 'default', importance: 0.5, version: 1, access_count: 0, tags: ['home', 'Work'] });
+    expect(n).toMatchObject({
+      kind: 'fact',
+      namespace: 'default',
+      importance: 0.5,
+      version: 1,
+      access_count: 0,
+      tags: ['home', 'Work'],
+    });
     expect(getNode(t.ctx, n.id)).toEqual(n);
   });
 
   it('refuses content over the configured limit, naming it', () => {
-    expect(() => makeNode(t.ctx, { content: 'x'.repeat(101) })).toThrow(/content: 101 bytes exceeds the limit of 100 bytes/);
+    expect(() => makeNode(t.ctx, { content: 'x'.repeat(101) })).toThrow(
+      /content: 101 bytes exceeds the limit of 100 bytes/,
+    );
   });
 
   it('updates only what changed, bumps the version, keeps the index in step', () => {
@@ -43,22 +54,33 @@ describe('nodes', () => {
   it('refuses a stale expected_version and changes nothing', () => {
     const n = makeNode(t.ctx);
     update(n.id, { title: 'v2' });
-    expect(() => update(n.id, { title: 'v3', expected_version: 1 })).toThrow(/at version 2, not the expected 1/);
+    expect(() => update(n.id, { title: 'v3', expected_version: 1 })).toThrow(
+      /at version 2, not the expected 1/,
+    );
     expect(getNode(t.ctx, n.id)).toMatchObject({ title: 'v2', version: 2 });
   });
 
   it('deletes to a tombstone, removing edges, tags and the index row', () => {
     const a = makeNode(t.ctx, { content: 'unique', tags: ['x'] });
     const b = makeNode(t.ctx);
-    createRelationship(t.ctx, { from_node: b.id, to_node: a.id, kind: 'references', weight: 1, metadata: {} });
+    createRelationship(t.ctx, {
+      from_node: b.id,
+      to_node: a.id,
+      kind: 'references',
+      weight: 1,
+      metadata: {},
+    });
     deleteNode(t.ctx, a.id);
     expect(() => getNode(t.ctx, a.id)).toThrow(/not found/);
     expect(ftsCount('unique')).toBe(0);
     const db = t.ctx.db;
     expect(db.prepare('SELECT count(*) AS n FROM relationships').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT count(*) AS n FROM node_tags').get()).toEqual({ n: 0 });
-    expect(db.prepare('SELECT namespace, version FROM node_tombstones WHERE id = ?').get(a.id)).toEqual({ namespace: 'default', version: 1 });
-    expect(db.prepare("SELECT operation FROM changes WHERE entity_id = ? ORDER BY seq").all(a.id)).toEqual([
+    expect(db.prepare('SELECT namespace, version FROM node_tombstones WHERE id = ?').get(a.id)).toEqual({
+      namespace: 'default',
+      version: 1,
+    });
+    expect(db.prepare('SELECT operation FROM changes WHERE entity_id = ? ORDER BY seq').all(a.id)).toEqual([
       { operation: 'create' },
       { operation: 'delete' },
     ]);

@@ -36,7 +36,8 @@ function checkSize(ctx: Context, content: string) {
 
 const same = (field: VersionedField, a: unknown, b: unknown) =>
   field === 'tags'
-    ? stableJson((a as string[]).map((t) => t.toLowerCase())) === stableJson((b as string[]).map((t) => t.toLowerCase()))
+    ? stableJson((a as string[]).map((t) => t.toLowerCase())) ===
+      stableJson((b as string[]).map((t) => t.toLowerCase()))
     : stableJson(a ?? null) === stableJson(b ?? null);
 
 /** The fields of `patch` that differ from `node`, as {before, after}. */
@@ -88,14 +89,27 @@ export function insertNodeTx(ctx: Context, input: CreateNode, options: WriteOpti
   const node = rowToNode({ ...row, seq }, tags);
   const changes: Changes = {};
   for (const f of versionedFields) changes[f] = { before: null, after: node[f] };
-  versions.record(ctx.ids.next(), node.id, 1, options.operation ?? 'create', changes, now, ctx.config.knowledge.version_retention);
+  versions.record(
+    ctx.ids.next(),
+    node.id,
+    1,
+    options.operation ?? 'create',
+    changes,
+    now,
+    ctx.config.knowledge.version_retention,
+  );
   nodes.recordChange('node', node.id, 'create', node.namespace, 1, now);
   return node;
 }
 
 export function createNode(ctx: Context, input: CreateNode): KnowledgeNode {
   const node = inTransaction(ctx.db, () => insertNodeTx(ctx, input));
-  ctx.bus.emit('node.created', { id: node.id, namespace: node.namespace, kind: node.kind, version: node.version });
+  ctx.bus.emit('node.created', {
+    id: node.id,
+    namespace: node.namespace,
+    kind: node.kind,
+    version: node.version,
+  });
   return node;
 }
 
@@ -140,7 +154,15 @@ export function applyChangesTx(
     'tags' in changes ? next.tags : undefined,
   );
   if (touchesText) nodes.ftsAdd(row.seq);
-  versions.record(ctx.ids.next(), row.id, next.version, operation, changes, now, ctx.config.knowledge.version_retention);
+  versions.record(
+    ctx.ids.next(),
+    row.id,
+    next.version,
+    operation,
+    changes,
+    now,
+    ctx.config.knowledge.version_retention,
+  );
   nodes.recordChange('node', row.id, 'update', next.namespace, next.version, now);
   return next;
 }
@@ -164,7 +186,13 @@ export function updateNode(ctx: Context, id: string, patch: UpdateNode): Knowled
     return fields.length === 0 ? current : applyChangesTx(ctx, row, current, changes, 'update');
   });
   if (fields.length > 0) {
-    ctx.bus.emit('node.updated', { id, namespace: node.namespace, kind: node.kind, version: node.version, fields });
+    ctx.bus.emit('node.updated', {
+      id,
+      namespace: node.namespace,
+      kind: node.kind,
+      version: node.version,
+      fields,
+    });
   }
   return node;
 }
@@ -178,7 +206,16 @@ export function deleteNode(ctx: Context, id: string): void {
     const now = isoNow(ctx.clock);
     for (const edge of relationships.edgesOf(id)) {
       nodes.recordChange('relationship', edge.id, 'delete', row.namespace, null, now);
-      events.push(['relationship.deleted', { id: edge.id, from_node: edge.from_node, to_node: edge.to_node, kind: edge.kind, namespace: row.namespace }]);
+      events.push([
+        'relationship.deleted',
+        {
+          id: edge.id,
+          from_node: edge.from_node,
+          to_node: edge.to_node,
+          kind: edge.kind,
+          namespace: row.namespace,
+        },
+      ]);
     }
     nodes.remove(row, now);
     nodes.recordChange('node', id, 'delete', row.namespace, row.version, now);

@@ -77,7 +77,9 @@ export class NodeStore {
     this.#clearTags = db.prepare('DELETE FROM node_tags WHERE node_id = ?');
     this.#ftsSource = db.prepare('SELECT title, content, tags FROM nodes_fts_source WHERE seq = ?');
     this.#ftsInsert = db.prepare('INSERT INTO nodes_fts (rowid, title, content, tags) VALUES (?, ?, ?, ?)');
-    this.#ftsDelete = db.prepare(`INSERT INTO nodes_fts (nodes_fts, rowid, title, content, tags) VALUES ('delete', ?, ?, ?, ?)`);
+    this.#ftsDelete = db.prepare(
+      `INSERT INTO nodes_fts (nodes_fts, rowid, title, content, tags) VALUES ('delete', ?, ?, ?, ?)`,
+    );
     this.#tombstone = db.prepare(
       'INSERT OR REPLACE INTO node_tombstones (id, namespace, kind, version, deleted_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -100,7 +102,9 @@ export class NodeStore {
     const out = new Map<string, string[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return out;
     const rows = this.db
-      .prepare(`SELECT node_id, tag FROM node_tags WHERE node_id IN (SELECT value FROM json_each(?)) ORDER BY tag`)
+      .prepare(
+        `SELECT node_id, tag FROM node_tags WHERE node_id IN (SELECT value FROM json_each(?)) ORDER BY tag`,
+      )
       .all(JSON.stringify(ids)) as { node_id: string; tag: string }[];
     for (const r of rows) out.get(r.node_id)?.push(r.tag);
     return out;
@@ -144,7 +148,14 @@ export class NodeStore {
     if (src) this.#ftsDelete.run(seq, src.title, src.content, src.tags);
   }
 
-  recordChange(entity: string, entityId: string, operation: string, namespace: string, version: number | null, at: string) {
+  recordChange(
+    entity: string,
+    entityId: string,
+    operation: string,
+    namespace: string,
+    version: number | null,
+    at: string,
+  ) {
     this.#change.run(entity, entityId, operation, namespace, version, at);
   }
 

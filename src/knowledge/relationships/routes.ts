@@ -18,7 +18,14 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.post(
     '/api/v1/graph/relationships',
-    { schema: { tags, summary: 'Relate two nodes', body: CreateRelationshipBody, response: { 201: RelationshipSchema, 404: errorResponse, 409: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Relate two nodes',
+        body: CreateRelationshipBody,
+        response: { 201: RelationshipSchema, 404: errorResponse, 409: errorResponse },
+      },
+    },
     async (req, reply) => {
       for (const id of [req.body.from_node, req.body.to_node]) {
         const ns = nodeNamespace(id);
@@ -31,7 +38,14 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.get(
     '/api/v1/graph/relationships/:id',
-    { schema: { tags, summary: 'Read a relationship', params: IdParams, response: { 200: RelationshipSchema, 404: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Read a relationship',
+        params: IdParams,
+        response: { 200: RelationshipSchema, 404: errorResponse },
+      },
+    },
     async (req) => {
       const rel = getRelationship(ctx, req.params.id);
       authorize(req.principal, 'read', { namespace: nodeNamespace(rel.from_node) });
@@ -41,7 +55,14 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.delete(
     '/api/v1/graph/relationships/:id',
-    { schema: { tags, summary: 'Remove a relationship', params: IdParams, response: { 204: z.null(), 404: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove a relationship',
+        params: IdParams,
+        response: { 204: z.null(), 404: errorResponse },
+      },
+    },
     async (req, reply) => {
       const rel = getRelationship(ctx, req.params.id);
       const ns = nodeNamespace(rel.from_node);
@@ -60,13 +81,19 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
         summary: 'Nodes within `depth` hops of a node',
         params: IdParams,
         querystring: NeighborsQuery,
-        response: { 200: z.object({ node_id: z.string(), depth: z.number().int(), neighbors: z.array(NeighborSchema) }), 404: errorResponse },
+        response: {
+          200: z.object({ node_id: z.string(), depth: z.number().int(), neighbors: z.array(NeighborSchema) }),
+          404: errorResponse,
+        },
       },
     },
     async (req) => {
       authorize(req.principal, 'read', { namespace: nodeNamespace(req.params.id) });
       const result = neighbors(ctx, req.params.id, req.query);
-      return { ...result, neighbors: result.neighbors.filter((n) => canUseNamespace(req.principal, n.node.namespace)) };
+      return {
+        ...result,
+        neighbors: result.neighbors.filter((n) => canUseNamespace(req.principal, n.node.namespace)),
+      };
     },
   );
 
@@ -78,7 +105,10 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
         summary: 'Nodes that link to this one',
         params: IdParams,
         response: {
-          200: z.object({ node_id: z.string(), items: z.array(z.object({ node: NodeSchema, relationship: RelationshipSchema })) }),
+          200: z.object({
+            node_id: z.string(),
+            items: z.array(z.object({ node: NodeSchema, relationship: RelationshipSchema })),
+          }),
           404: errorResponse,
         },
       },
@@ -86,7 +116,10 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
     async (req) => {
       authorize(req.principal, 'read', { namespace: nodeNamespace(req.params.id) });
       const result = backlinks(ctx, req.params.id);
-      return { ...result, items: result.items.filter((i) => canUseNamespace(req.principal, i.node.namespace)) };
+      return {
+        ...result,
+        items: result.items.filter((i) => canUseNamespace(req.principal, i.node.namespace)),
+      };
     },
   );
 };

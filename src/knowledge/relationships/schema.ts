@@ -40,10 +40,21 @@ export type Relationship = z.infer<typeof RelationshipSchema>;
 
 export const NeighborsQuery = z
   .object({
-    depth: z.coerce.number().int().min(1).max(10).optional().describe('hops to follow (default [graph] default_traversal_depth)'),
+    depth: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .optional()
+      .describe('hops to follow (default [graph] default_traversal_depth)'),
     kind: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(RelationshipKind))
       .optional()
       .describe('only follow these relationship kinds (comma-separated)'),

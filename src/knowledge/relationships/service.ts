@@ -23,14 +23,21 @@ export function insertRelationshipTx(
   const { nodes, relationships } = knowledgeStores(ctx.db);
   if (input.from_node === input.to_node) throw invalid('to_node', 'a node cannot be related to itself');
   const from = nodes.get(input.from_node);
-  if (!from) throw new HelixError('not_found', `from_node ${input.from_node} not found`, { field: 'from_node' });
-  if (!nodes.get(input.to_node)) throw new HelixError('not_found', `to_node ${input.to_node} not found`, { field: 'to_node' });
+  if (!from)
+    throw new HelixError('not_found', `from_node ${input.from_node} not found`, { field: 'from_node' });
+  if (!nodes.get(input.to_node))
+    throw new HelixError('not_found', `to_node ${input.to_node} not found`, { field: 'to_node' });
   const existing = relationships.find(input.from_node, input.to_node, input.kind);
   if (existing) {
-    if (options.reuseExisting) return { relationship: rowToRelationship(existing), created: false, namespace: from.namespace };
-    throw new HelixError('conflict', `a ${input.kind} relationship from ${input.from_node} to ${input.to_node} already exists`, {
-      existing_id: existing.id,
-    });
+    if (options.reuseExisting)
+      return { relationship: rowToRelationship(existing), created: false, namespace: from.namespace };
+    throw new HelixError(
+      'conflict',
+      `a ${input.kind} relationship from ${input.from_node} to ${input.to_node} already exists`,
+      {
+        existing_id: existing.id,
+      },
+    );
   }
   const now = isoNow(ctx.clock);
   const row: RelationshipRow = {
@@ -70,7 +77,13 @@ export function deleteRelationship(ctx: Context, id: string): void {
     nodes.recordChange('relationship', id, 'delete', namespace, null, isoNow(ctx.clock));
     return { row, namespace };
   });
-  ctx.bus.emit('relationship.deleted', { id, from_node: row.from_node, to_node: row.to_node, kind: row.kind, namespace });
+  ctx.bus.emit('relationship.deleted', {
+    id,
+    from_node: row.from_node,
+    to_node: row.to_node,
+    kind: row.kind,
+    namespace,
+  });
 }
 
 export interface Neighbor {
@@ -81,10 +94,17 @@ export interface Neighbor {
 }
 
 /** Breadth-first walk along relationships; each node appears once, at its shortest depth. */
-export function neighbors(ctx: Context, id: string, filter: NeighborsFilter): { node_id: string; depth: number; neighbors: Neighbor[] } {
+export function neighbors(
+  ctx: Context,
+  id: string,
+  filter: NeighborsFilter,
+): { node_id: string; depth: number; neighbors: Neighbor[] } {
   const { nodes, relationships } = knowledgeStores(ctx.db);
   if (!nodes.get(id)) throw notFound('node', id);
-  const depth = Math.min(filter.depth ?? ctx.config.graph.default_traversal_depth, ctx.config.graph.max_traversal_depth);
+  const depth = Math.min(
+    filter.depth ?? ctx.config.graph.default_traversal_depth,
+    ctx.config.graph.max_traversal_depth,
+  );
   const kinds = filter.kind?.length ? new Set<string>(filter.kind) : null;
   const seen = new Set([id]);
   const found: { id: string; depth: number; direction: 'out' | 'in'; edge: RelationshipRow }[] = [];
@@ -117,20 +137,32 @@ export function neighbors(ctx: Context, id: string, filter: NeighborsFilter): { 
     depth,
     neighbors: found
       .filter((f) => hydrated.has(f.id))
-      .map((f) => ({ node: hydrated.get(f.id)!, depth: f.depth, direction: f.direction, relationship: rowToRelationship(f.edge) })),
+      .map((f) => ({
+        node: hydrated.get(f.id)!,
+        depth: f.depth,
+        direction: f.direction,
+        relationship: rowToRelationship(f.edge),
+      })),
   };
 }
 
 /** Nodes that point at this one, with the edge that does. */
-export function backlinks(ctx: Context, id: string): { node_id: string; items: { node: KnowledgeNode; relationship: Relationship }[] } {
+export function backlinks(
+  ctx: Context,
+  id: string,
+): { node_id: string; items: { node: KnowledgeNode; relationship: Relationship }[] } {
   const { nodes, relationships } = knowledgeStores(ctx.db);
   if (!nodes.get(id)) throw notFound('node', id);
   const edges = relationships.incoming(id);
   const froms = new Map(
-    nodes.hydrate(edges.map((e) => nodes.get(e.from_node)).filter((r): r is NonNullable<typeof r> => !!r)).map((n) => [n.id, n]),
+    nodes
+      .hydrate(edges.map((e) => nodes.get(e.from_node)).filter((r): r is NonNullable<typeof r> => !!r))
+      .map((n) => [n.id, n]),
   );
   return {
     node_id: id,
-    items: edges.filter((e) => froms.has(e.from_node)).map((e) => ({ node: froms.get(e.from_node)!, relationship: rowToRelationship(e) })),
+    items: edges
+      .filter((e) => froms.has(e.from_node))
+      .map((e) => ({ node: froms.get(e.from_node)!, relationship: rowToRelationship(e) })),
   };
 }

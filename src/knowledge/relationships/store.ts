@@ -29,9 +29,13 @@ export class RelationshipStore {
       'INSERT INTO relationships (id, from_node, to_node, kind, weight, metadata, created_at) VALUES (@id, @from_node, @to_node, @kind, @weight, @metadata, @created_at)',
     );
     this.#byId = db.prepare('SELECT * FROM relationships WHERE id = ?');
-    this.#byTriple = db.prepare('SELECT * FROM relationships WHERE from_node = ? AND to_node = ? AND kind = ?');
+    this.#byTriple = db.prepare(
+      'SELECT * FROM relationships WHERE from_node = ? AND to_node = ? AND kind = ?',
+    );
     this.#delete = db.prepare('DELETE FROM relationships WHERE id = ?');
-    this.#edgesOf = db.prepare('SELECT * FROM relationships WHERE from_node = ? UNION ALL SELECT * FROM relationships WHERE to_node = ?');
+    this.#edgesOf = db.prepare(
+      'SELECT * FROM relationships WHERE from_node = ? UNION ALL SELECT * FROM relationships WHERE to_node = ?',
+    );
     this.#incoming = db.prepare('SELECT * FROM relationships WHERE to_node = ? ORDER BY created_at, id');
   }
 

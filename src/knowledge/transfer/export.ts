@@ -28,7 +28,9 @@ export function* exportLines(ctx: Context, options: ExportOptions = {}): Generat
     helix_version: helixVersion,
   });
   const { nodes } = knowledgeStores(ctx.db);
-  const nodePage = ctx.db.prepare(`SELECT * FROM nodes WHERE seq > @after ${nsFilter} ORDER BY seq LIMIT @batch`);
+  const nodePage = ctx.db.prepare(
+    `SELECT * FROM nodes WHERE seq > @after ${nsFilter} ORDER BY seq LIMIT @batch`,
+  );
   for (let after = 0; ; ) {
     const rows = nodePage.all({ after, batch, ns }) as NodeRow[];
     if (rows.length === 0) break;
@@ -38,7 +40,9 @@ export function* exportLines(ctx: Context, options: ExportOptions = {}): Generat
   const relFilter = ns
     ? 'AND from_node IN (SELECT id FROM nodes WHERE namespace IN (SELECT value FROM json_each(@ns))) AND to_node IN (SELECT id FROM nodes WHERE namespace IN (SELECT value FROM json_each(@ns)))'
     : '';
-  const relPage = ctx.db.prepare(`SELECT * FROM relationships WHERE id > @after ${relFilter} ORDER BY id LIMIT @batch`);
+  const relPage = ctx.db.prepare(
+    `SELECT * FROM relationships WHERE id > @after ${relFilter} ORDER BY id LIMIT @batch`,
+  );
   for (let after = ''; ; ) {
     const rows = relPage.all({ after, batch, ns }) as RelationshipRow[];
     if (rows.length === 0) break;

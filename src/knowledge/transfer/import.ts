@@ -58,11 +58,16 @@ const issueText = (err: unknown): string => {
  * becomes a new version, a new one keeps its id. Nodes commit in batches; relationships are
  * applied after every node is in, so their order in the file does not matter.
  */
-export async function importRecords(ctx: Context, items: AsyncIterable<ImportItem> | Iterable<ImportItem>, options: ImportOptions = {}) {
+export async function importRecords(
+  ctx: Context,
+  items: AsyncIterable<ImportItem> | Iterable<ImportItem>,
+  options: ImportOptions = {},
+) {
   const summary = emptySummary();
   const fail = (line: number, reason: string, id?: string) => {
     summary.failed++;
-    if (summary.failures.length < MAX_FAILURES_LISTED) summary.failures.push({ line, reason, ...(id ? { id } : {}) });
+    if (summary.failures.length < MAX_FAILURES_LISTED)
+      summary.failures.push({ line, reason, ...(id ? { id } : {}) });
   };
   const relationships: { line: number; record: RelationshipRecord }[] = [];
   const batchSize = options.batchSize ?? 1000;
@@ -74,7 +79,9 @@ export async function importRecords(ctx: Context, items: AsyncIterable<ImportIte
     const todo = batch;
     batch = [];
     // each node in its own savepoint: one bad record rolls back alone, the batch commits
-    const one = ctx.db.transaction((item: (typeof todo)[number]) => writeNode(ctx, item.record, summary, options));
+    const one = ctx.db.transaction((item: (typeof todo)[number]) =>
+      writeNode(ctx, item.record, summary, options),
+    );
     inTransaction(ctx.db, () => {
       for (const item of todo) {
         try {
@@ -107,9 +114,13 @@ export async function importRecords(ctx: Context, items: AsyncIterable<ImportIte
     const record = parsed.data;
     if (record.type === 'header') {
       if (record.format_version > EXPORT_FORMAT_VERSION) {
-        throw new HelixError('validation_error', `export format_version ${record.format_version} is newer than this Helix reads (${EXPORT_FORMAT_VERSION}): upgrade Helix`, {
-          format_version: record.format_version,
-        });
+        throw new HelixError(
+          'validation_error',
+          `export format_version ${record.format_version} is newer than this Helix reads (${EXPORT_FORMAT_VERSION}): upgrade Helix`,
+          {
+            format_version: record.format_version,
+          },
+        );
       }
     } else if (record.type === 'relationship') {
       relationships.push({ line, record });
@@ -126,12 +137,7 @@ export async function importRecords(ctx: Context, items: AsyncIterable<ImportIte
   return summary;
 }
 
-function writeNode(
-  ctx: Context,
-  record: NodeRecord,
-  summary: ImportSummary,
-  options: ImportOptions,
-) {
+function writeNode(ctx: Context, record: NodeRecord, summary: ImportSummary, options: ImportOptions) {
   if (options.allowNamespace && !options.allowNamespace(record.namespace)) {
     throw new HelixError('forbidden', `namespace ${record.namespace} is outside your scope`);
   }
@@ -139,7 +145,12 @@ function writeNode(
   {
     const row = nodes.get(record.id);
     if (!row) {
-      insertNodeTx(ctx, record, { id: record.id, created_at: record.created_at, updated_at: record.updated_at, operation: 'import' });
+      insertNodeTx(ctx, record, {
+        id: record.id,
+        created_at: record.created_at,
+        updated_at: record.updated_at,
+        operation: 'import',
+      });
       summary.imported++;
       return;
     }
@@ -157,7 +168,13 @@ function writeNode(
   }
 }
 
-function writeRelationship(ctx: Context, record: RelationshipRecord, line: number, summary: ImportSummary, options: ImportOptions) {
+function writeRelationship(
+  ctx: Context,
+  record: RelationshipRecord,
+  line: number,
+  summary: ImportSummary,
+  options: ImportOptions,
+) {
   const { nodes, relationships } = knowledgeStores(ctx.db);
   const failRel = (reason: string) => {
     summary.relationships.failed++;
@@ -174,7 +191,11 @@ function writeRelationship(ctx: Context, record: RelationshipRecord, line: numbe
     }
   }
   try {
-    const { created } = insertRelationshipTx(ctx, record, { id: record.id, created_at: record.created_at, reuseExisting: true });
+    const { created } = insertRelationshipTx(ctx, record, {
+      id: record.id,
+      created_at: record.created_at,
+      reuseExisting: true,
+    });
     if (created) summary.relationships.imported++;
     else summary.relationships.skipped++;
   } catch (err) {

@@ -12,7 +12,11 @@ const ImportSummarySchema = z.object({
   updated: z.number().int(),
   skipped: z.number().int(),
   failed: z.number().int(),
-  relationships: z.object({ imported: z.number().int(), skipped: z.number().int(), failed: z.number().int() }),
+  relationships: z.object({
+    imported: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.number().int(),
+  }),
   failures: z.array(z.object({ line: z.number().int(), id: z.string().optional(), reason: z.string() })),
 });
 
@@ -21,7 +25,9 @@ const IMPORT_BODY_LIMIT = 1024 * 1024 * 1024;
 export const transferRoutes: DomainRoutes = async (app, { ctx }) => {
   // JSON Lines arrive as a stream: the handler reads them line by line, never the whole body at once
   for (const type of ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines']) {
-    app.addContentTypeParser(type, { bodyLimit: IMPORT_BODY_LIMIT }, (_req, payload, done) => done(null, payload));
+    app.addContentTypeParser(type, { bodyLimit: IMPORT_BODY_LIMIT }, (_req, payload, done) =>
+      done(null, payload),
+    );
   }
 
   app.get(
@@ -61,8 +67,11 @@ export const transferRoutes: DomainRoutes = async (app, { ctx }) => {
       bodyLimit: IMPORT_BODY_LIMIT,
       schema: {
         tags: ['transfer'],
-        summary: 'Import JSON Lines in the export format (idempotent by id); send Content-Type: application/x-ndjson',
-        querystring: z.object({ namespace: Namespace.optional().describe('put every node in this namespace') }).strict(),
+        summary:
+          'Import JSON Lines in the export format (idempotent by id); send Content-Type: application/x-ndjson',
+        querystring: z
+          .object({ namespace: Namespace.optional().describe('put every node in this namespace') })
+          .strict(),
         response: { 200: ImportSummarySchema, 400: errorResponse },
       },
     },
@@ -70,7 +79,10 @@ export const transferRoutes: DomainRoutes = async (app, { ctx }) => {
       authorize(req.principal, 'write', req.query.namespace ? { namespace: req.query.namespace } : {});
       const body = req.body as unknown;
       if (!(body instanceof Readable)) {
-        throw new HelixError('unsupported_media_type', 'content-type: send the export as application/x-ndjson');
+        throw new HelixError(
+          'unsupported_media_type',
+          'content-type: send the export as application/x-ndjson',
+        );
       }
       const p = req.principal;
       return importRecords(ctx, createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY }), {

@@ -15,7 +15,12 @@ const VersionSchema = z.object({
 });
 const NodeParams = z.object({ id: z.uuid() }).strict();
 const VersionParams = z.object({ id: z.uuid(), version_id: z.uuid() }).strict();
-const PageQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(256).optional() }).strict();
+const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(256).optional(),
+  })
+  .strict();
 
 export const versionRoutes: DomainRoutes = async (app, { ctx }) => {
   const readable = (principal: Parameters<typeof authorize>[0], id: string) =>
@@ -29,7 +34,10 @@ export const versionRoutes: DomainRoutes = async (app, { ctx }) => {
         summary: "A node's versions, newest first (a rolling window, [knowledge] version_retention)",
         params: NodeParams,
         querystring: PageQuery,
-        response: { 200: z.object({ items: z.array(VersionSchema), next_cursor: z.string().nullable() }), 404: errorResponse },
+        response: {
+          200: z.object({ items: z.array(VersionSchema), next_cursor: z.string().nullable() }),
+          404: errorResponse,
+        },
       },
     },
     async (req) => {
@@ -56,7 +64,14 @@ export const versionRoutes: DomainRoutes = async (app, { ctx }) => {
 
   app.post(
     '/api/v1/nodes/:id/versions/:version_id/restore',
-    { schema: { tags, summary: 'Put a node back as it was at a version (a new version)', params: VersionParams, response: { 200: NodeSchema, 404: errorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Put a node back as it was at a version (a new version)',
+        params: VersionParams,
+        response: { 200: NodeSchema, 404: errorResponse },
+      },
+    },
     async (req) => {
       const node = getNode(ctx, req.params.id);
       authorize(req.principal, 'read', { namespace: node.namespace });

@@ -16,9 +16,17 @@ describe('versions', () => {
     updateNode(t.ctx, n.id, { content: 'second', tags: ['b'] });
     const { items } = listVersions(t.ctx, n.id, 10);
     expect(items.map((v) => v.version)).toEqual([3, 2, 1]);
-    expect(items[0]!.changes).toEqual({ content: { before: 'first', after: 'second' }, tags: { before: ['a'], after: ['b'] } });
+    expect(items[0]!.changes).toEqual({
+      content: { before: 'first', after: 'second' },
+      tags: { before: ['a'], after: ['b'] },
+    });
     const v1 = items[2]!;
-    expect(getVersion(t.ctx, n.id, v1.id).state).toMatchObject({ title: 'one', content: 'first', tags: ['a'], version: 1 });
+    expect(getVersion(t.ctx, n.id, v1.id).state).toMatchObject({
+      title: 'one',
+      content: 'first',
+      tags: ['a'],
+      version: 1,
+    });
     const restored = restoreVersion(t.ctx, n.id, v1.id);
     expect(restored).toMatchObject({ title: 'one', content: 'first', tags: ['a'], version: 4 });
     expect(getNode(t.ctx, n.id)).toEqual(restored);

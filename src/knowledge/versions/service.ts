@@ -23,18 +23,26 @@ export function listVersions(ctx: Context, nodeId: string, limit: number, cursor
 /** The node as it was at `version`: the current state with every newer change undone. */
 function stateAt(current: KnowledgeNode, newer: NodeVersion[], version: number): KnowledgeNode {
   const state: Record<string, unknown> = { ...current };
-  for (const v of newer) for (const [field, change] of Object.entries(v.changes)) state[field] = change.before;
+  for (const v of newer)
+    for (const [field, change] of Object.entries(v.changes)) state[field] = change.before;
   return { ...(state as KnowledgeNode), version };
 }
 
-export function getVersion(ctx: Context, nodeId: string, versionId: string): NodeVersion & { state: KnowledgeNode } {
+export function getVersion(
+  ctx: Context,
+  nodeId: string,
+  versionId: string,
+): NodeVersion & { state: KnowledgeNode } {
   const { nodes, versions } = knowledgeStores(ctx.db);
   const row = nodes.get(nodeId);
   if (!row) throw notFound('node', nodeId);
   const version = versions.get(nodeId, versionId);
   if (!version) throw notFound('version', versionId);
   const current = rowToNode(row, nodes.tagsOf(nodeId));
-  return { ...version, state: stateAt(current, versions.newerThan(nodeId, version.version), version.version) };
+  return {
+    ...version,
+    state: stateAt(current, versions.newerThan(nodeId, version.version), version.version),
+  };
 }
 
 /** Puts the node back as it was at a version; the restore is itself a new version. */
@@ -53,7 +61,13 @@ export function restoreVersion(ctx: Context, nodeId: string, versionId: string):
     return fields.length === 0 ? current : applyChangesTx(ctx, row, current, changes, 'restore');
   });
   if (fields.length > 0) {
-    ctx.bus.emit('node.updated', { id: nodeId, namespace: node.namespace, kind: node.kind, version: node.version, fields });
+    ctx.bus.emit('node.updated', {
+      id: nodeId,
+      namespace: node.namespace,
+      kind: node.kind,
+      version: node.version,
+      fields,
+    });
   }
   return node;
 }

@@ -22,7 +22,10 @@ export interface NodeVersion {
   created_at: string;
 }
 
-export const rowToVersion = (r: VersionRow): NodeVersion => ({ ...r, changes: JSON.parse(r.changes) as Changes });
+export const rowToVersion = (r: VersionRow): NodeVersion => ({
+  ...r,
+  changes: JSON.parse(r.changes) as Changes,
+});
 
 export class VersionStore {
   readonly #insert: Statement;
@@ -36,11 +39,21 @@ export class VersionStore {
     );
     this.#prune = db.prepare('DELETE FROM node_versions WHERE node_id = ? AND version <= ?');
     this.#byId = db.prepare('SELECT * FROM node_versions WHERE node_id = ? AND id = ?');
-    this.#after = db.prepare('SELECT * FROM node_versions WHERE node_id = ? AND version > ? ORDER BY version DESC');
+    this.#after = db.prepare(
+      'SELECT * FROM node_versions WHERE node_id = ? AND version > ? ORDER BY version DESC',
+    );
   }
 
   /** Records a version and drops those that fall out of the rolling window. */
-  record(id: string, nodeId: string, version: number, op: VersionOperation, changes: Changes, at: string, keep: number) {
+  record(
+    id: string,
+    nodeId: string,
+    version: number,
+    op: VersionOperation,
+    changes: Changes,
+    at: string,
+    keep: number,
+  ) {
     this.#insert.run(id, nodeId, version, op, JSON.stringify(changes), at);
     if (version > keep) this.#prune.run(nodeId, version - keep);
   }

@@ -4,8 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { buildFtsQuery } from './query.js';
 
 const db = new BetterSqlite3(':memory:');
-db.exec(`CREATE VIRTUAL TABLE t USING fts5(title, content, tags, tokenize = 'porter unicode61 remove_diacritics 2')`);
-db.prepare('INSERT INTO t VALUES (?, ?, ?)').run('Heat flow', 'supersonic boundary layer heat transfer', 'physics');
+db.exec(
+  `CREATE VIRTUAL TABLE t USING fts5(title, content, tags, tokenize = 'porter unicode61 remove_diacritics 2')`,
+);
+db.prepare('INSERT INTO t VALUES (?, ?, ?)').run(
+  'Heat flow',
+  'supersonic boundary layer heat transfer',
+  'physics',
+);
 const run = (expr: string) => db.prepare('SELECT rowid FROM t WHERE t MATCH ?').all(expr);
 
 describe('buildFtsQuery', () => {
@@ -38,12 +44,26 @@ describe('buildFtsQuery', () => {
   });
 
   it('never produces an expression FTS5 rejects, whatever the input', () => {
-    const alphabet = fc.constantFrom(...'ab "()*:-NOTANDOR^+\'é漢\t'.split(''), 'AND', 'OR', 'NOT', 'NEAR', 'title:', 'tags:');
+    const alphabet = fc.constantFrom(
+      ...'ab "()*:-NOTANDOR^+\'é漢\t'.split(''),
+      'AND',
+      'OR',
+      'NOT',
+      'NEAR',
+      'title:',
+      'tags:',
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(alphabet, { maxLength: 20 }).map((a) => a.join(''))), (input) => {
-        const q = buildFtsQuery(input);
-        if (q.expression) expect(() => run(q.expression!)).not.toThrow();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(alphabet, { maxLength: 20 }).map((a) => a.join('')),
+        ),
+        (input) => {
+          const q = buildFtsQuery(input);
+          if (q.expression) expect(() => run(q.expression!)).not.toThrow();
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -60,7 +60,8 @@ function tokenize(input: string): Token[] {
       }
       const prefix = word.endsWith('*');
       word = word.replace(/\*+$/, '').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
-      if (hasWordChars(word)) tokens.push({ t: 'term', text: word, prefix, phrase: false, ...(column ? { column } : {}) });
+      if (hasWordChars(word))
+        tokens.push({ t: 'term', text: word, prefix, phrase: false, ...(column ? { column } : {}) });
     }
   }
   return tokens;
@@ -71,7 +72,9 @@ const render = (tok: Extract<Token, { t: 'term' }>) =>
 
 function naturalQuery(tokens: Token[]): FtsQuery {
   const terms = tokens.filter((t): t is Extract<Token, { t: 'term' }> => t.t === 'term');
-  const meaningful = terms.filter((t) => t.phrase || t.prefix || t.column || !stopwords.has(t.text.toLowerCase()));
+  const meaningful = terms.filter(
+    (t) => t.phrase || t.prefix || t.column || !stopwords.has(t.text.toLowerCase()),
+  );
   const chosen = meaningful.length > 0 ? meaningful : terms;
   const unique = [...new Map(chosen.map((t) => [render(t), t])).keys()];
   return { expression: unique.length ? unique.join(' OR ') : null, mode: 'natural' };
@@ -113,7 +116,11 @@ function booleanQuery(tokens: Token[]): FtsQuery {
         continue;
       }
       if (tok.op === 'NOT' && top().last !== 'operand') {
-        return { expression: null, mode: 'boolean', problem: 'NOT needs a term before it, as in "apples NOT pears"' };
+        return {
+          expression: null,
+          mode: 'boolean',
+          problem: 'NOT needs a term before it, as in "apples NOT pears"',
+        };
       }
       if (top().last === 'operand') {
         top().parts.push(tok.op);

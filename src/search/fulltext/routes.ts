@@ -15,7 +15,10 @@ export const searchRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       authorize(req.principal, 'read');
-      return searchFulltext(ctx, { ...req.query, namespace: scopedNamespace(req.principal, req.query.namespace) });
+      return searchFulltext(ctx, {
+        ...req.query,
+        namespace: scopedNamespace(req.principal, req.query.namespace),
+      });
     },
   );
 };

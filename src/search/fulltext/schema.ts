@@ -1,14 +1,26 @@
 import { z } from 'zod';
 import { Namespace, NodeKind, NodeSchema, Tag } from '../../knowledge/nodes/schema.js';
 
-const csv = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 export const SearchQuery = z
   .object({
-    q: z.string().max(2000).describe('words to find; "phrases", prefix*, AND/OR/NOT and title:/content:/tags: also work'),
-    limit: z.coerce.number().int().min(1).max(200).optional().describe('results to return (default [search] default_limit)'),
+    q: z
+      .string()
+      .max(2000)
+      .describe('words to find; "phrases", prefix*, AND/OR/NOT and title:/content:/tags: also work'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('results to return (default [search] default_limit)'),
     namespace: Namespace.optional(),
     kind: csv.pipe(z.array(NodeKind)).optional().describe('one kind or a comma-separated list'),
     type: csv.pipe(z.array(NodeKind)).optional().describe('alias of kind (the original API)'),

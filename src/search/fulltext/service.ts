@@ -14,14 +14,18 @@ export interface FulltextHit {
   snippet: string;
 }
 
-const isFtsSyntaxError = (err: unknown) => err instanceof Error && /fts5|syntax error|no such column/i.test(err.message);
+const isFtsSyntaxError = (err: unknown) =>
+  err instanceof Error && /fts5|syntax error|no such column/i.test(err.message);
 
 /**
  * BM25 full-text search. Ranking is FTS5's own `ORDER BY rank` (weights from `[search]`), so only
  * the returned rows pay for snippets; filters narrow the candidates inside the same query, before
  * the limit applies.
  */
-export function searchFulltext(ctx: Context, input: SearchInput): { results: FulltextHit[]; query: FtsQuery } {
+export function searchFulltext(
+  ctx: Context,
+  input: SearchInput,
+): { results: FulltextHit[]; query: FtsQuery } {
   const query = buildFtsQuery(input.q);
   if (query.problem) throw new HelixError('invalid_query', `q: ${query.problem}`, { field: 'q' });
   if (!query.expression) return { results: [], query };
@@ -38,7 +42,10 @@ export function searchFulltext(ctx: Context, input: SearchInput): { results: Ful
   try {
     hits = ctx.db.prepare(sql).all(query.expression, rank, ...params, limit) as typeof hits;
   } catch (err) {
-    if (isFtsSyntaxError(err)) throw new HelixError('invalid_query', `q: cannot be searched as written (${(err as Error).message})`, { field: 'q' });
+    if (isFtsSyntaxError(err))
+      throw new HelixError('invalid_query', `q: cannot be searched as written (${(err as Error).message})`, {
+        field: 'q',
+      });
     throw err;
   }
   if (hits.length === 0) return { results: [], query };
