@@ -78,19 +78,26 @@ export async function importRecords(
     if (batch.length === 0) return;
     const todo = batch;
     batch = [];
-    // each node in its own savepoint: one bad record rolls back alone, the batch commits
-    const one = ctx.db.transaction((item: (typeof todo)[number]) =>
-      writeNode(ctx, item.record, summary, options),
-    );
-    inTransaction(ctx.db, () => {
-      for (const item of todo) {
-        try {
-          one(item);
-        } catch (err) {
-          fail(item.line, issueText(err), item.record.id);
-        }
-      }
-    });
+    // Fast path: the whole batch in one transaction, no savepoints (FTS5 flushes its pending
+    // index at every savepoint, which made per-record savepoints cost half the import time).
+    // A record that throws mid-write sends the batch to the slow path, one savepoint each.
+    let outcomes: Outcome[];
+    try {
+      outcomes = inTransaction(ctx.db, () => todo.map((item) => writeNode(ctx, item.record, options)));
+    } catch {
+      const one = ctx.db.transaction((item: (typeof todo)[number]) => writeNode(ctx, item.record, options));
+      outcomes = inTransaction(ctx.db, () =>
+        todo.map((item) => {
+          try {
+            return one(item);
+          } catch (err) {
+            fail(item.line, issueText(err), item.record.id);
+            return 'failed' as const;
+          }
+        }),
+      );
+    }
+    for (const o of outcomes) if (o !== 'failed') summary[o]++;
     options.onProgress?.(line);
   };
 
@@ -125,7 +132,12 @@ export async function importRecords(
     } else if (record.type === 'relationship') {
       relationships.push({ line, record });
     } else {
-      batch.push({ line, record: options.namespace ? { ...record, namespace: options.namespace } : record });
+      const node = options.namespace ? { ...record, namespace: options.namespace } : record;
+      if (options.allowNamespace && !options.allowNamespace(node.namespace)) {
+        fail(line, `namespace ${node.namespace} is outside your scope`, node.id);
+        continue;
+      }
+      batch.push({ line, record: node });
       if (batch.length >= batchSize) flush();
     }
   }
@@ -137,10 +149,9 @@ export async function importRecords(
   return summary;
 }
 
-function writeNode(ctx: Context, record: NodeRecord, summary: ImportSummary, options: ImportOptions) {
-  if (options.allowNamespace && !options.allowNamespace(record.namespace)) {
-    throw new HelixError('forbidden', `namespace ${record.namespace} is outside your scope`);
-  }
+type Outcome = 'imported' | 'updated' | 'skipped' | 'failed';
+
+function writeNode(ctx: Context, record: NodeRecord, options: ImportOptions): Outcome {
   const { nodes } = knowledgeStores(ctx.db);
   {
     const row = nodes.get(record.id);
@@ -151,20 +162,16 @@ function writeNode(ctx: Context, record: NodeRecord, summary: ImportSummary, opt
         updated_at: record.updated_at,
         operation: 'import',
       });
-      summary.imported++;
-      return;
+      return 'imported';
     }
     const current = rowToNode(row, nodes.tagsOf(row.id));
     if (options.allowNamespace && !options.allowNamespace(current.namespace)) {
       throw new HelixError('forbidden', `node ${record.id} exists in a namespace outside your scope`);
     }
     const changes = diffNode(current, record);
-    if (Object.keys(changes).length === 0) {
-      summary.skipped++;
-      return;
-    }
+    if (Object.keys(changes).length === 0) return 'skipped';
     applyChangesTx(ctx, row, current, changes, 'import');
-    summary.updated++;
+    return 'updated';
   }
 }
 
