@@ -164,6 +164,19 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
 /** The production guard: refuses to serve an unauthenticated API when HELIX_ENV=production. */
 export function assertSafeForEnv(loaded: LoadedConfig): void {
+  const { auth } = loaded.config;
+  if (auth.enabled && !auth.token && !auth.jwt_secret) {
+    throw new ConfigError([
+      {
+        source: 'configuration',
+        key: 'auth.token',
+        expected: 'a secret',
+        value: '',
+        message:
+          'auth is enabled but no credential is configured: set HELIX_AUTH_TOKEN (or HELIX_JWT_SECRET)',
+      },
+    ]);
+  }
   if (loaded.env === 'production' && !loaded.config.auth.enabled) {
     throw new ConfigError([
       {
