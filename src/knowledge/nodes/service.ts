@@ -99,6 +99,7 @@ export function insertNodeTx(ctx: Context, input: CreateNode, options: WriteOpti
     ctx.config.knowledge.version_retention,
   );
   nodes.recordChange('node', node.id, 'create', node.namespace, 1, now);
+  nodes.needsEmbedding(node.id, 'upsert', now);
   return node;
 }
 
@@ -153,7 +154,10 @@ export function applyChangesTx(
     },
     'tags' in changes ? next.tags : undefined,
   );
-  if (touchesText) nodes.ftsAdd(row.seq);
+  if (touchesText) {
+    nodes.ftsAdd(row.seq);
+    nodes.needsEmbedding(row.id, 'upsert', now);
+  }
   versions.record(
     ctx.ids.next(),
     row.id,
@@ -218,6 +222,7 @@ export function deleteNode(ctx: Context, id: string): void {
       ]);
     }
     nodes.remove(row, now);
+    nodes.needsEmbedding(id, 'delete', now);
     nodes.recordChange('node', id, 'delete', row.namespace, row.version, now);
     events.push(['node.deleted', { id, namespace: row.namespace, kind: row.kind }]);
   });

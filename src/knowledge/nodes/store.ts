@@ -59,6 +59,7 @@ export class NodeStore {
   readonly #tombstone: Statement;
   readonly #untombstone: Statement<[string]>;
   readonly #change: Statement;
+  readonly #needsEmbedding: Statement<[string, string, string]>;
 
   constructor(readonly db: Database) {
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE id = ?`);
@@ -84,6 +85,11 @@ export class NodeStore {
       'INSERT OR REPLACE INTO node_tombstones (id, namespace, kind, version, deleted_at) VALUES (?, ?, ?, ?, ?)',
     );
     this.#untombstone = db.prepare('DELETE FROM node_tombstones WHERE id = ?');
+    this.#needsEmbedding = db.prepare(
+      `INSERT INTO embedding_queue (node_id, operation, enqueued_at) VALUES (?, ?, ?)
+       ON CONFLICT (node_id) DO UPDATE SET operation = excluded.operation, enqueued_at = excluded.enqueued_at,
+         attempts = 0, last_error = NULL, not_before = NULL`,
+    );
     this.#change = db.prepare(
       'INSERT INTO changes (entity, entity_id, operation, namespace, version, changed_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -146,6 +152,11 @@ export class NodeStore {
   ftsRemove(seq: number): void {
     const src = this.#ftsSource.get(seq);
     if (src) this.#ftsDelete.run(seq, src.title, src.content, src.tags);
+  }
+
+  /** Records, in the caller's transaction, that the node's vector must be recomputed or removed. */
+  needsEmbedding(id: string, operation: 'upsert' | 'delete', at: string): void {
+    this.#needsEmbedding.run(id, operation, at);
   }
 
   recordChange(
