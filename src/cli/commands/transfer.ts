@@ -12,7 +12,7 @@ const session = () => import('../session.js');
 export const summaryText = (s: ImportSummary) => {
   const lines = [
     `imported ${s.imported} · updated ${s.updated} · skipped ${s.skipped} · failed ${s.failed}`,
-    `relationships: imported ${s.relationships.imported} · skipped ${s.relationships.skipped} · failed ${s.relationships.failed}`,
+    `relationships: imported ${s.relationships.imported} · updated ${s.relationships.updated} · skipped ${s.relationships.skipped} · failed ${s.relationships.failed}`,
   ];
   for (const f of s.failures.slice(0, 20))
     lines.push(`  line ${f.line}${f.id ? ` (${f.id})` : ''}: ${f.reason}`);

@@ -51,6 +51,12 @@ export class RelationshipStore {
     return this.#byTriple.get(from, to, kind);
   }
 
+  updateAttributes(id: string, weight: number, metadata: string): void {
+    this.db
+      .prepare('UPDATE relationships SET weight = ?, metadata = ? WHERE id = ?')
+      .run(weight, metadata, id);
+  }
+
   delete(id: string): void {
     this.#delete.run(id);
   }

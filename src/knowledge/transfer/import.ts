@@ -1,5 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { HelixError } from '../../core/errors.js';
+import { stableJson } from '../../core/stable-json.js';
 import { inTransaction } from '../../storage/database.js';
 import { applyChangesTx, diffNode, insertNodeTx } from '../nodes/service.js';
 import { rowToNode } from '../nodes/store.js';
@@ -18,7 +19,7 @@ export interface ImportSummary {
   updated: number;
   skipped: number;
   failed: number;
-  relationships: { imported: number; skipped: number; failed: number };
+  relationships: { imported: number; updated: number; skipped: number; failed: number };
   failures: ImportFailure[];
 }
 
@@ -42,7 +43,7 @@ const emptySummary = (): ImportSummary => ({
   updated: 0,
   skipped: 0,
   failed: 0,
-  relationships: { imported: 0, skipped: 0, failed: 0 },
+  relationships: { imported: 0, updated: 0, skipped: 0, failed: 0 },
   failures: [],
 });
 
@@ -187,15 +188,25 @@ function writeRelationship(
     summary.relationships.failed++;
     if (summary.failures.length < MAX_FAILURES_LISTED) summary.failures.push({ line, id: record.id, reason });
   };
-  if (relationships.get(record.id)) {
-    summary.relationships.skipped++;
-    return;
-  }
   if (options.allowNamespace) {
     for (const end of [record.from_node, record.to_node]) {
       const ns = nodes.get(end)?.namespace;
       if (ns && !options.allowNamespace(ns)) return failRel(`node ${end} is outside your scope`);
     }
+  }
+  const existing = relationships.get(record.id);
+  if (existing) {
+    // same edge, maybe new attributes (an Obsidian note that gained a heading link to the same target)
+    const metadata = stableJson(record.metadata);
+    if (existing.weight === record.weight && stableJson(JSON.parse(existing.metadata)) === metadata) {
+      summary.relationships.skipped++;
+      return;
+    }
+    relationships.updateAttributes(record.id, record.weight, JSON.stringify(record.metadata));
+    const ns = nodes.get(existing.from_node)?.namespace ?? 'default';
+    nodes.recordChange('relationship', record.id, 'update', ns, null, ctx.clock.now().toISOString());
+    summary.relationships.updated++;
+    return;
   }
   try {
     const { created } = insertRelationshipTx(ctx, record, {

@@ -14,6 +14,7 @@ const ImportSummarySchema = z.object({
   failed: z.number().int(),
   relationships: z.object({
     imported: z.number().int(),
+    updated: z.number().int(),
     skipped: z.number().int(),
     failed: z.number().int(),
   }),

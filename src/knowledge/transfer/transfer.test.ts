@@ -58,6 +58,10 @@ describe('export and import', () => {
       relationships: { imported: 0, skipped: 1 },
     });
     expect([...exportLines(b.ctx)].slice(1)).toEqual(lines.slice(1));
+    const edge = JSON.parse(lines[3]!);
+    const changed = await importRecords(b.ctx, [JSON.stringify({ ...edge, metadata: { h: 'Other' } })]);
+    expect(changed.relationships).toMatchObject({ updated: 1, skipped: 0 });
+    expect(JSON.parse([...exportLines(b.ctx)][3]!).metadata).toEqual({ h: 'Other' });
   });
 
   it('updates changed records as new versions and applies a namespace override', async () => {
