@@ -1,7 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { MultiUndirectedGraph } from 'graphology';
 import { bidirectional } from 'graphology-shortest-path/unweighted.js';
-import type { EventBus } from '../../core/events.js';
+
+interface EdgeRow {
+  id: string;
+  from_node: string;
+  to_node: string;
+  kind: string;
+  weight: number;
+}
 
 interface EdgeAttributes {
   kind: string;
@@ -13,37 +20,51 @@ type UndirectedGraph = MultiUndirectedGraph<Record<string, never>, EdgeAttribute
 
 /**
  * The knowledge graph in memory (graphology), loaded once from SQLite and kept in step by the
- * event bus, so recall can expand along links without a query per hop. Links are walked in both
+ * change feed, so recall can expand along links without a query per hop. Links are walked in both
  * directions (a backlink is as good a hint as a link); each edge keeps its direction in `from`.
  */
 export class GraphIndex {
   readonly graph: UndirectedGraph = new MultiUndirectedGraph({ allowSelfLoops: false });
 
-  static load(db: Database, bus?: EventBus): GraphIndex {
-    const index = new GraphIndex();
+  #lastChange = 0;
+
+  private constructor(private readonly db: Database) {}
+
+  static load(db: Database): GraphIndex {
+    const index = new GraphIndex(db);
+    index.#lastChange = (
+      db.prepare('SELECT coalesce(max(seq), 0) AS s FROM changes').get() as { s: number }
+    ).s;
     const rows = db
       .prepare('SELECT id, from_node, to_node, kind, weight FROM relationships')
-      .iterate() as IterableIterator<{
-      id: string;
-      from_node: string;
-      to_node: string;
-      kind: string;
-      weight: number;
-    }>;
+      .all() as EdgeRow[];
     for (const r of rows) index.addEdge(r.id, r.from_node, r.to_node, r.kind, r.weight);
-    if (bus) {
-      bus.on('relationship.created', (e) => {
-        const weight = (
-          db.prepare('SELECT weight FROM relationships WHERE id = ?').get(e.id) as
-            | { weight: number }
-            | undefined
-        )?.weight;
-        index.addEdge(e.id, e.from_node, e.to_node, e.kind, weight ?? 1);
-      });
-      bus.on('relationship.deleted', (e) => index.removeEdge(e.id));
-      bus.on('node.deleted', (e) => index.removeNode(e.id));
-    }
     return index;
+  }
+
+  /**
+   * Applies relationship writes committed since the last call, read from the change feed: writes
+   * by imports, other processes (a CLI beside the server) and cascades are all seen, in order.
+   */
+  catchUp(): void {
+    const changes = this.db
+      .prepare(
+        "SELECT seq, entity_id, operation FROM changes WHERE seq > ? AND entity = 'relationship' ORDER BY seq",
+      )
+      .all(this.#lastChange) as { seq: number; entity_id: string; operation: string }[];
+    const edge = this.db.prepare(
+      'SELECT id, from_node, to_node, kind, weight FROM relationships WHERE id = ?',
+    );
+    for (const c of changes) {
+      if (c.operation === 'delete') this.removeEdge(c.entity_id);
+      else {
+        const r = edge.get(c.entity_id) as EdgeRow | undefined;
+        if (r) this.addEdge(r.id, r.from_node, r.to_node, r.kind, r.weight);
+      }
+    }
+    this.#lastChange = (
+      this.db.prepare('SELECT coalesce(max(seq), 0) AS s FROM changes').get() as { s: number }
+    ).s;
   }
 
   addEdge(id: string, from: string, to: string, kind: string, weight: number): void {
@@ -58,10 +79,6 @@ export class GraphIndex {
     const [a, b] = this.graph.extremities(id);
     this.graph.dropEdge(id);
     for (const n of [a, b]) if (this.graph.degree(n) === 0) this.graph.dropNode(n);
-  }
-
-  removeNode(id: string): void {
-    if (this.graph.hasNode(id)) this.graph.dropNode(id);
   }
 
   /** Nodes within `depth` hops, with their hop count (the start node excluded). */
@@ -100,12 +117,12 @@ export class GraphIndex {
 
 const cache = new WeakMap<Database, GraphIndex>();
 
-/** The graph of a database, loaded on first use and then maintained by the bus. */
-export function graphIndexFor(db: Database, bus: EventBus): GraphIndex {
+/** The graph of a database, loaded on first use and brought up to date on every call. */
+export function graphIndexFor(db: Database): GraphIndex {
   let index = cache.get(db);
   if (!index) {
-    index = GraphIndex.load(db, bus);
+    index = GraphIndex.load(db);
     cache.set(db, index);
-  }
+  } else index.catchUp();
   return index;
 }
