@@ -1,11 +1,12 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { HelixConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { authenticate } from '../security/authenticate.js';
 import type { Principal } from '../security/principal.js';
-import { installErrorHandling } from './errors.js';
+import { HelixError } from '../core/errors.js';
+import { errorBody, installErrorHandling } from './errors.js';
 import { installMetrics } from './metrics.js';
 import { type OpenApiInfo, installOpenApi } from './openapi.js';
 import { requestIdFor } from './request-id.js';
@@ -41,6 +42,26 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     bodyLimit: config.server.body_limit_bytes,
     return503OnClosing: true,
     forceCloseConnections: false,
+    // URLs the router rejects before any hook runs (bad %-escapes, overlong params): same error shape
+    frameworkErrors: (err, req, reply) => {
+      const message =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'path: a path parameter is too long'
+          : 'path: not a valid URL (bad %-escape)';
+      void reply.header('x-request-id', req.id);
+      const body = errorBody(new HelixError('validation_error', message, { field: 'path' }), req.id);
+      return (reply as unknown as FastifyReply).status(400).send(body);
+    },
+  });
+
+  // graceful shutdown: a response finished while closing ends its keep-alive connection, so an
+  // idle client cannot hold the process until shutdown_timeout_secs
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) void reply.header('connection', 'close');
   });
 
   app.setValidatorCompiler(validatorCompiler);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/config/load.js';
 import { configKeys, findKey, parseKeyValue } from '../../core/config/keys.js';
@@ -73,6 +73,7 @@ export function register(program: Command, globals: () => GlobalOptions) {
       const after = setTomlKey(before, key.section, key.key, value);
       // validate the whole result before writing, so a bad value never lands in the file
       const candidate = loadFor(globals(), {}, after);
+      mkdirSync(loaded.paths.home, { recursive: true, mode: 0o700 });
       writeFileSync(file, after, { mode: 0o600 });
       const effective = (candidate.config as Record<string, Record<string, unknown>>)[key.section]?.[key.key];
       const overriddenBy = Object.entries(loadFor(globals()).origins).find(

@@ -65,15 +65,15 @@ export async function start(globals: GlobalOptions, o: StartOptions): Promise<vo
 
 async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
   const { startCoreServer } = await import('../../api/run-server.js');
-  const running = await startCoreServer(loaded, { consoleLogs: true });
-  printResult(
-    globals,
-    { url: running.url, port: running.port, home: loaded.paths.home, pid: process.pid },
-    () => startLine(loaded, running.url),
-  );
+  // handlers first: a signal that arrives while starting, or right after the start record, still
+  // shuts down gracefully instead of killing the process with the default action
+  let running: Awaited<ReturnType<typeof startCoreServer>> | undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping || !running) {
+      stopping = true;
+      return;
+    }
     stopping = true;
     running.app.ctx.logger.info({ signal }, 'shutting down');
     running.close().then(
@@ -86,6 +86,14 @@ async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  running = await startCoreServer(loaded, { consoleLogs: true });
+  const record = { url: running.url, port: running.port, home: loaded.paths.home, pid: process.pid };
+  // one line, so a supervisor can read the first line of stdout
+  process.stdout.write(globals.json ? `${JSON.stringify(record)}\n` : `${startLine(loaded, running.url)}\n`);
+  if (stopping) {
+    stopping = false;
+    shutdown('early signal');
+  }
 }
 
 async function startBackground(globals: GlobalOptions, loaded: LoadedConfig, o: StartOptions) {
