@@ -5,6 +5,7 @@ import { HelixError, notFound } from '../../core/errors.js';
 import type { HelixEvents } from '../../core/events.js';
 import { stableJson } from '../../core/stable-json.js';
 import { inTransaction } from '../../storage/database.js';
+import { resolvePendingTx, syncLinksTx } from '../linking/sync-links.js';
 import { knowledgeStores } from '../stores.js';
 import type { Changes, VersionOperation } from '../versions/store.js';
 import type { CreateNodeBody, KnowledgeNode, UpdateNodeBody, VersionedField } from './schema.js';
@@ -61,6 +62,8 @@ export interface WriteOptions {
   created_at?: string;
   updated_at?: string;
   operation?: VersionOperation;
+  /** turn links in the content into edges (off for imports, whose files carry their own edges) */
+  autoLink?: boolean;
 }
 
 /** Inserts a node with its tags, full-text row, first version and change-feed entry. Call inside a transaction. */
@@ -100,6 +103,8 @@ export function insertNodeTx(ctx: Context, input: CreateNode, options: WriteOpti
   );
   nodes.recordChange('node', node.id, 'create', node.namespace, 1, now);
   nodes.needsEmbedding(node.id, 'upsert', now);
+  if (options.autoLink !== false) syncLinksTx(ctx, node);
+  resolvePendingTx(ctx, node);
   return node;
 }
 
@@ -158,6 +163,8 @@ export function applyChangesTx(
     nodes.ftsAdd(row.seq);
     nodes.needsEmbedding(row.id, 'upsert', now);
   }
+  if (operation !== 'import' && ('content' in changes || 'namespace' in changes)) syncLinksTx(ctx, next);
+  if ('title' in changes || 'source' in changes || 'namespace' in changes) resolvePendingTx(ctx, next);
   versions.record(
     ctx.ids.next(),
     row.id,

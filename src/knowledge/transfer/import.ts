@@ -162,6 +162,7 @@ function writeNode(ctx: Context, record: NodeRecord, options: ImportOptions): Ou
         created_at: record.created_at,
         updated_at: record.updated_at,
         operation: 'import',
+        autoLink: false,
       });
       return 'imported';
     }

@@ -1,0 +1,101 @@
+import type { Context } from '../../core/context.js';
+import { insertRelationshipTx } from '../relationships/service.js';
+import { knowledgeStores } from '../stores.js';
+import { extractLinks, type LinkRef, slugKey, titleKey, urlKey } from './extract-links.js';
+
+interface LinkSource {
+  id: string;
+  namespace: string;
+  content: string;
+}
+
+interface LinkTarget {
+  id: string;
+  namespace: string;
+  title: string | null;
+  source: string | null;
+}
+
+const autoMetadata = (ref: Pick<LinkRef, 'via' | 'text'>) => ({
+  auto: true,
+  via: ref.via,
+  text: ref.text.slice(0, 500),
+});
+
+function resolve(ctx: Context, ref: LinkRef, namespace: string, self: string): string | undefined {
+  const value = ref.key.slice(ref.key.indexOf(':') + 1);
+  const sql = ref.key.startsWith('title:')
+    ? 'SELECT id FROM nodes WHERE namespace = ? AND title = ? COLLATE NOCASE AND id != ? ORDER BY created_at, id LIMIT 1'
+    : ref.key.startsWith('slug:')
+      ? "SELECT id FROM nodes WHERE namespace = ? AND lower(replace(trim(title), ' ', '-')) = ? AND id != ? ORDER BY created_at, id LIMIT 1"
+      : 'SELECT id FROM nodes WHERE namespace = ? AND source = ? AND id != ? ORDER BY created_at, id LIMIT 1';
+  return (ctx.db.prepare(sql).get(namespace, value, self) as { id: string } | undefined)?.id;
+}
+
+function addEdge(ctx: Context, from: string, to: string, ref: Pick<LinkRef, 'via' | 'text'>) {
+  insertRelationshipTx(
+    ctx,
+    { from_node: from, to_node: to, kind: 'references', weight: 1, metadata: autoMetadata(ref) },
+    { reuseExisting: true },
+  );
+}
+
+/**
+ * Makes a node's automatic `references` edges match the links in its content: new links become
+ * edges, removed links lose theirs, links to notes that do not exist yet wait in `pending_links`.
+ * Edges a person made by hand are never removed. Call inside the node's write transaction.
+ */
+export function syncLinksTx(ctx: Context, node: LinkSource): void {
+  const { linking } = ctx.config;
+  if (!linking.auto_backlinks_enabled) return;
+  const { nodes, relationships } = knowledgeStores(ctx.db);
+  const now = ctx.clock.now().toISOString();
+  const wanted = new Map<string, LinkRef>();
+  const pending: LinkRef[] = [];
+  for (const ref of extractLinks(node.content, linking.auto_backlinks_max_targets)) {
+    const to = resolve(ctx, ref, node.namespace, node.id);
+    if (to) {
+      if (!wanted.has(to)) wanted.set(to, ref);
+    } else pending.push(ref);
+  }
+  const current = ctx.db
+    .prepare(
+      "SELECT id, to_node FROM relationships WHERE from_node = ? AND kind = 'references' AND json_extract(metadata, '$.auto') = 1",
+    )
+    .all(node.id) as { id: string; to_node: string }[];
+  for (const edge of current) {
+    if (wanted.delete(edge.to_node)) continue;
+    relationships.delete(edge.id);
+    nodes.recordChange('relationship', edge.id, 'delete', node.namespace, null, now);
+  }
+  for (const [to, ref] of wanted) addEdge(ctx, node.id, to, ref);
+  ctx.db.prepare('DELETE FROM pending_links WHERE from_node = ?').run(node.id);
+  const insert = ctx.db.prepare(
+    'INSERT OR IGNORE INTO pending_links (from_node, target_key, namespace, via, text) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const ref of pending) insert.run(node.id, ref.key, node.namespace, ref.via, ref.text.slice(0, 500));
+}
+
+/** Turns links that were waiting for this node (by its title, slug or source) into edges. */
+export function resolvePendingTx(ctx: Context, node: LinkTarget): void {
+  const keys = [
+    ...(node.title?.trim() ? [titleKey(node.title), slugKey(node.title)] : []),
+    ...(node.source ? [urlKey(node.source)] : []),
+  ];
+  if (keys.length === 0) return;
+  const waiting = ctx.db
+    .prepare(
+      'SELECT from_node, target_key, via, text FROM pending_links WHERE namespace = ? AND target_key IN (SELECT value FROM json_each(?)) AND from_node != ?',
+    )
+    .all(node.namespace, JSON.stringify(keys), node.id) as {
+    from_node: string;
+    target_key: string;
+    via: LinkRef['via'];
+    text: string;
+  }[];
+  const remove = ctx.db.prepare('DELETE FROM pending_links WHERE from_node = ? AND target_key = ?');
+  for (const w of waiting) {
+    addEdge(ctx, w.from_node, node.id, w);
+    remove.run(w.from_node, w.target_key);
+  }
+}
