@@ -7,6 +7,7 @@ import { stableJson } from '../../core/stable-json.js';
 import { inTransaction } from '../../storage/database.js';
 import { resolvePendingTx, syncLinksTx } from '../linking/sync-links.js';
 import { knowledgeStores } from '../stores.js';
+import { suggestTags } from '../tagging/auto-tag.js';
 import type { Changes, VersionOperation } from '../versions/store.js';
 import type { CreateNodeBody, KnowledgeNode, UpdateNodeBody, VersionedField } from './schema.js';
 import { versionedFields } from './schema.js';
@@ -109,7 +110,13 @@ export function insertNodeTx(ctx: Context, input: CreateNode, options: WriteOpti
 }
 
 export function createNode(ctx: Context, input: CreateNode): KnowledgeNode {
-  const node = inTransaction(ctx.db, () => insertNodeTx(ctx, input));
+  const node = inTransaction(ctx.db, () => {
+    const namespace = input.namespace ?? ctx.config.knowledge.default_namespace;
+    const extra = suggestTags(ctx, { ...input, namespace });
+    if (extra.length === 0) return insertNodeTx(ctx, input);
+    const metadata = { ...input.metadata, auto_tags: extra };
+    return insertNodeTx(ctx, { ...input, tags: [...input.tags, ...extra], metadata });
+  });
   ctx.bus.emit('node.created', {
     id: node.id,
     namespace: node.namespace,
