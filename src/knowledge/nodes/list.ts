@@ -23,7 +23,9 @@ const isPosition = (v: unknown): v is Position =>
  * before any ranking or truncation, never on a page after the fact.
  */
 export function nodeFilterSql(
-  filter: Pick<ListNodes, 'namespace' | 'kind' | 'tag' | 'created_after' | 'created_before'>,
+  filter: Pick<ListNodes, 'namespace' | 'kind' | 'tag' | 'created_after' | 'created_before'> & {
+    min_importance?: number | undefined;
+  },
 ) {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -38,6 +40,10 @@ export function nodeFilterSql(
   for (const tag of filter.tag ?? []) {
     where.push('id IN (SELECT node_id FROM node_tags WHERE tag = ?)');
     params.push(tag);
+  }
+  if (filter.min_importance !== undefined) {
+    where.push('importance >= ?');
+    params.push(filter.min_importance);
   }
   if (filter.created_after) {
     where.push('created_at > ?');
