@@ -16,6 +16,7 @@ const commandModules: Loader[] = [
   () => import('./commands/setup.js'),
   () => import('./commands/db.js'),
   () => import('./commands/backup.js'),
+  () => import('./commands/models.js'),
 ];
 
 export function reportError(err: unknown, json: boolean): number {

@@ -12,6 +12,7 @@ const SECRET_KEYS = new Set([
   'auth.token',
   'auth.jwt_secret',
   'llm.api_key',
+  'embedding.api_key',
   'email.imap_password',
   'email.smtp_password',
 ]);

@@ -93,6 +93,13 @@ export const configSchema = z
       dimensions: int(384, 'embedding dimensions of the model', 1),
       base_url: str('', 'base URL for an OpenAI-compatible embedding endpoint (empty: provider default)'),
       batch_size: int(64, 'texts embedded per batch', 1),
+      api_key: str('', 'API key for the openai embedding provider (prefer HELIX_EMBEDDING_API_KEY)'),
+      timeout_secs: int(30, 'embedding request timeout in seconds (openai)', 1),
+      pooling: oneOf(
+        ['auto', 'cls', 'mean'],
+        'auto',
+        'local_fastembed pooling: auto reads the model pooling config, else CLS for bge, mean otherwise',
+      ),
     }),
     llm: section({
       enabled: bool(false, 'use an OpenAI-compatible LLM for assist features'),
