@@ -1,5 +1,64 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../load.js';
+import { humanBytes, printResult } from '../output.js';
+import type { Progress } from '../progress.js';
 
-// placeholder: being written (helper task)
-export function register(_program: Command, _globals: () => GlobalOptions) {}
+const session = () => import('../session.js');
+const backups = () => import('../../storage/backup.js');
+
+export function register(program: Command, globals: () => GlobalOptions) {
+  program
+    .command('backup')
+    .description(
+      'copy the data home (database, vectors, blobs, models, config) into a folder; safe while the server runs',
+    )
+    .option('--out <dir>', 'backup folder (default $HELIX_HOME/backups/helix-backup-<timestamp>)')
+    .option('--no-models', 'leave out the model files (they can be fetched again)')
+    .action(async (o: { out?: string; models: boolean }) => {
+      const [{ withLocal }, { backupHome }, { progressBar }] = await Promise.all([
+        session(),
+        backups(),
+        import('../progress.js'),
+      ]);
+      const json = globals().json ?? false;
+      // the bar counts KiB: byte counts overflow its "value/total" column
+      let bar: Progress | undefined;
+      const result = await withLocal(globals(), (app) =>
+        backupHome(app.ctx.db, app.ctx.paths, o.out, {
+          includeModels: o.models,
+          onProgress: (p) => {
+            const total = Math.ceil(p.total_bytes / 1024);
+            bar ??= progressBar('backup (KiB)', total, !json);
+            bar.update(Math.ceil(p.done_bytes / 1024), total);
+          },
+        }).finally(() => bar?.stop()),
+      );
+      const m = result.manifest;
+      printResult(globals(), { dir: result.dir, total_bytes: result.total_bytes, manifest: m }, () =>
+        [
+          `backup written to ${result.dir}`,
+          `${m.node_count} nodes · ${m.files.length} files · ${humanBytes(result.total_bytes)} · restore with \`hx restore ${result.dir}\``,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('restore')
+    .description('put a backup back into the data home (the server must be stopped)')
+    .argument('<path>', 'backup folder (the one holding manifest.json)')
+    .option('--force', 'replace a data home that already holds data')
+    .action(async (path: string, o: { force?: boolean }) => {
+      // paths only: opening the home would create a database and make it look non-empty
+      const [{ loadFor }, { restoreHome }] = await Promise.all([import('../load.js'), backups()]);
+      const { paths } = loadFor(globals());
+      const result = await restoreHome(path, paths, { force: o.force ?? false });
+      printResult(
+        globals(),
+        result,
+        () =>
+          `restored ${result.node_count} nodes (${result.files} files, ${humanBytes(result.total_bytes)}) from ${result.from} into ${result.home}${
+            result.replaced ? ', replacing what was there' : ''
+          }`,
+      );
+    });
+}
