@@ -17,6 +17,45 @@ export interface FulltextHit {
 const isFtsSyntaxError = (err: unknown) =>
   err instanceof Error && /fts5|syntax error|no such column/i.test(err.message);
 
+type NodeFilter = Parameters<typeof nodeFilterSql>[0];
+
+/** Runs an FTS5 query, turning syntax FTS5 still rejects into a 400 naming `q`. */
+function runFts<T>(ctx: Context, sql: string, params: unknown[]): T[] {
+  try {
+    return ctx.db.prepare(sql).all(...params) as T[];
+  } catch (err) {
+    if (isFtsSyntaxError(err))
+      throw new HelixError('invalid_query', `q: cannot be searched as written (${(err as Error).message})`, {
+        field: 'q',
+      });
+    throw err;
+  }
+}
+
+function rankedSql(ctx: Context, filter: NodeFilter, columns: string) {
+  const s = ctx.config.search;
+  const { where, params } = nodeFilterSql(filter);
+  // unary + keeps SQLite from turning the filter into a rowid lookup that would bypass rank order
+  const clause = where.length ? `AND +rowid IN (SELECT seq FROM nodes WHERE ${where.join(' AND ')})` : '';
+  const sql = `SELECT ${columns} FROM nodes_fts WHERE nodes_fts MATCH ? AND rank MATCH ? ${clause} ORDER BY rank LIMIT ?`;
+  return { sql, rank: `bm25(${s.title_weight}, ${s.content_weight}, ${s.tags_weight})`, params };
+}
+
+/** Ids and BM25 scores of the best matches of an FTS5 expression, filters applied first. */
+export function fulltextCandidates(
+  ctx: Context,
+  expression: string,
+  filter: NodeFilter,
+  limit: number,
+): { id: string; score: number }[] {
+  const q = rankedSql(ctx, filter, 'rowid, -rank AS score');
+  return runFts<{ id: string; score: number }>(
+    ctx,
+    `SELECT n.id AS id, f.score AS score FROM (${q.sql}) f JOIN nodes n ON n.seq = f.rowid ORDER BY f.score DESC`,
+    [expression, q.rank, ...q.params, limit],
+  );
+}
+
 /**
  * BM25 full-text search. Ranking is FTS5's own `ORDER BY rank` (weights from `[search]`), so only
  * the returned rows pay for snippets; filters narrow the candidates inside the same query, before
@@ -29,25 +68,19 @@ export function searchFulltext(
   const query = buildFtsQuery(input.q);
   if (query.problem) throw new HelixError('invalid_query', `q: ${query.problem}`, { field: 'q' });
   if (!query.expression) return { results: [], query };
-  const s = ctx.config.search;
-  const limit = Math.min(input.limit ?? s.default_limit, s.max_limit);
+  const limit = Math.min(input.limit ?? ctx.config.search.default_limit, ctx.config.search.max_limit);
   const kinds = [...(input.kind ?? []), ...(input.type ?? [])];
-  const { where, params } = nodeFilterSql({ namespace: input.namespace, kind: kinds, tag: input.tag });
-  // unary + keeps SQLite from turning the filter into a rowid lookup that would bypass rank order
-  const filter = where.length ? `AND +rowid IN (SELECT seq FROM nodes WHERE ${where.join(' AND ')})` : '';
-  const sql = `SELECT rowid AS seq, -rank AS score, snippet(nodes_fts, -1, '<mark>', '</mark>', '…', 24) AS snippet
-    FROM nodes_fts WHERE nodes_fts MATCH ? AND rank MATCH ? ${filter} ORDER BY rank LIMIT ?`;
-  const rank = `bm25(${s.title_weight}, ${s.content_weight}, ${s.tags_weight})`;
-  let hits: { seq: number; score: number; snippet: string | null }[];
-  try {
-    hits = ctx.db.prepare(sql).all(query.expression, rank, ...params, limit) as typeof hits;
-  } catch (err) {
-    if (isFtsSyntaxError(err))
-      throw new HelixError('invalid_query', `q: cannot be searched as written (${(err as Error).message})`, {
-        field: 'q',
-      });
-    throw err;
-  }
+  const q = rankedSql(
+    ctx,
+    { namespace: input.namespace, kind: kinds, tag: input.tag },
+    `rowid AS seq, -rank AS score, snippet(nodes_fts, -1, '<mark>', '</mark>', '…', 24) AS snippet`,
+  );
+  const hits = runFts<{ seq: number; score: number; snippet: string | null }>(ctx, q.sql, [
+    query.expression,
+    q.rank,
+    ...q.params,
+    limit,
+  ]);
   if (hits.length === 0) return { results: [], query };
   const { nodes } = knowledgeStores(ctx.db);
   const rows = ctx.db
