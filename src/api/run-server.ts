@@ -1,17 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { assertSafeForEnv, type LoadedConfig } from '../core/config/load.js';
+import type { PidFile } from '../storage/pid-file.js';
 import { type App, createApp } from './create-app.js';
 import { buildCoreServer } from './core-server.js';
-
-export interface PidFile {
-  pid: number;
-  host: string;
-  port: number;
-  url: string;
-  home: string;
-  started_at: string;
-}
 
 export interface RunningServer {
   app: App;

@@ -19,8 +19,10 @@ import { validate } from '../core/validate.js';
 import { CreateNodeBody } from '../knowledge/nodes/schema.js';
 import { createNode, getNode } from '../knowledge/nodes/service.js';
 import { makeNode, makeTestApp, type TestApp } from '../testing/make-context.js';
-import { backupHome, readManifest, restoreHome, verifyBackup } from './backup.js';
+import { backupHome } from './backup.js';
+import { readManifest, verifyBackup } from './backup-manifest.js';
 import { checkDatabase } from './maintenance.js';
+import { restoreHome } from './restore.js';
 
 let t: TestApp;
 let scratch: string;

@@ -4,7 +4,6 @@ import { humanBytes, printResult } from '../output.js';
 import type { Progress } from '../progress.js';
 
 const session = () => import('../session.js');
-const backups = () => import('../../storage/backup.js');
 
 export function register(program: Command, globals: () => GlobalOptions) {
   program
@@ -17,7 +16,7 @@ export function register(program: Command, globals: () => GlobalOptions) {
     .action(async (o: { out?: string; models: boolean }) => {
       const [{ withLocal }, { backupHome }, { progressBar }] = await Promise.all([
         session(),
-        backups(),
+        import('../../storage/backup.js'),
         import('../progress.js'),
       ]);
       const json = globals().json ?? false;
@@ -49,7 +48,10 @@ export function register(program: Command, globals: () => GlobalOptions) {
     .option('--force', 'replace a data home that already holds data')
     .action(async (path: string, o: { force?: boolean }) => {
       // paths only: opening the home would create a database and make it look non-empty
-      const [{ loadFor }, { restoreHome }] = await Promise.all([import('../load.js'), backups()]);
+      const [{ loadFor }, { restoreHome }] = await Promise.all([
+        import('../load.js'),
+        import('../../storage/restore.js'),
+      ]);
       const { paths } = loadFor(globals());
       const result = await restoreHome(path, paths, { force: o.force ?? false });
       printResult(

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../../core/config/load.js';
 import { HelixError } from '../../core/errors.js';
 import { helixVersion } from '../../core/version.js';
-import type { PidFile } from '../../api/run-server.js';
+import { isAlive, liveServer } from '../../storage/pid-file.js';
 import { type GlobalOptions, loadFor } from '../load.js';
 import { printResult } from '../output.js';
 
@@ -17,29 +17,6 @@ interface StartOptions {
 
 const binPath = fileURLToPath(new URL('../../../bin/hx.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** The pid file of a live server, or undefined (a stale file is removed). */
-export function runningServer(loaded: LoadedConfig): PidFile | undefined {
-  const file = loaded.paths.pidFile;
-  if (!existsSync(file)) return undefined;
-  try {
-    const pid = JSON.parse(readFileSync(file, 'utf8')) as PidFile;
-    if (alive(pid.pid)) return pid;
-  } catch {
-    // unreadable: treat as stale
-  }
-  rmSync(file, { force: true });
-  return undefined;
-}
 
 const flagsOf = (o: StartOptions) => ({
   ...(o.port !== undefined ? { 'server.rest_port': o.port } : {}),
@@ -53,7 +30,7 @@ const startLine = (loaded: LoadedConfig, url: string) =>
 
 export async function start(globals: GlobalOptions, o: StartOptions): Promise<void> {
   const loaded = loadFor(globals, flagsOf(o));
-  const existing = runningServer(loaded);
+  const existing = liveServer(loaded.paths.pidFile, { removeStale: true });
   if (existing)
     throw new HelixError(
       'conflict',
@@ -112,7 +89,7 @@ async function startBackground(globals: GlobalOptions, loaded: LoadedConfig, o: 
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    const pid = runningServer(loaded);
+    const pid = liveServer(loaded.paths.pidFile, { removeStale: true });
     if (pid && pid.pid === child.pid) {
       printResult(
         globals,
@@ -131,22 +108,22 @@ async function startBackground(globals: GlobalOptions, loaded: LoadedConfig, o: 
 
 export async function stop(globals: GlobalOptions): Promise<void> {
   const loaded = loadFor(globals);
-  const pid = runningServer(loaded);
+  const pid = liveServer(loaded.paths.pidFile, { removeStale: true });
   if (!pid) {
     printResult(globals, { running: false }, () => 'Helix is not running');
     return;
   }
   process.kill(pid.pid, 'SIGTERM');
   const deadline = Date.now() + (loaded.config.server.shutdown_timeout_secs + 5) * 1000;
-  while (alive(pid.pid) && Date.now() < deadline) await sleep(100);
-  if (alive(pid.pid)) process.kill(pid.pid, 'SIGKILL');
+  while (isAlive(pid.pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid.pid)) process.kill(pid.pid, 'SIGKILL');
   rmSync(loaded.paths.pidFile, { force: true });
   printResult(globals, { running: false, stopped_pid: pid.pid }, () => `stopped Helix (pid ${pid.pid})`);
 }
 
 export async function status(globals: GlobalOptions): Promise<void> {
   const loaded = loadFor(globals);
-  const pid = runningServer(loaded);
+  const pid = liveServer(loaded.paths.pidFile, { removeStale: true });
   if (!pid) {
     printResult(
       globals,
