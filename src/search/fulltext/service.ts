@@ -32,13 +32,19 @@ function runFts<T>(ctx: Context, sql: string, params: unknown[]): T[] {
   }
 }
 
-function rankedSql(ctx: Context, filter: NodeFilter, columns: string) {
+/**
+ * Best matches first. `ORDER BY bm25(...)` with a plain sort measured 28–36% faster than FTS5's
+ * rank cursor on 100k notes (docs/benchmarks.md); snippets are computed afterwards for the returned
+ * rows only, since in this statement they would be computed for every match.
+ */
+function rankedSql(ctx: Context, filter: NodeFilter) {
   const s = ctx.config.search;
   const { where, params } = nodeFilterSql(filter);
-  // unary + keeps SQLite from turning the filter into a rowid lookup that would bypass rank order
+  // unary + keeps SQLite from turning the filter into a rowid lookup per candidate
   const clause = where.length ? `AND +rowid IN (SELECT seq FROM nodes WHERE ${where.join(' AND ')})` : '';
-  const sql = `SELECT ${columns} FROM nodes_fts WHERE nodes_fts MATCH ? AND rank MATCH ? ${clause} ORDER BY rank LIMIT ?`;
-  return { sql, rank: `bm25(${s.title_weight}, ${s.content_weight}, ${s.tags_weight})`, params };
+  const score = `bm25(nodes_fts, ${s.title_weight}, ${s.content_weight}, ${s.tags_weight})`;
+  const sql = `SELECT rowid AS seq, -${score} AS score FROM nodes_fts WHERE nodes_fts MATCH ? ${clause} ORDER BY ${score} LIMIT ?`;
+  return { sql, params };
 }
 
 /** Ids and BM25 scores of the best matches of an FTS5 expression, filters applied first. */
@@ -48,12 +54,17 @@ export function fulltextCandidates(
   filter: NodeFilter,
   limit: number,
 ): { id: string; score: number }[] {
-  const q = rankedSql(ctx, filter, 'rowid, -rank AS score');
-  return runFts<{ id: string; score: number }>(
-    ctx,
-    `SELECT n.id AS id, f.score AS score FROM (${q.sql}) f JOIN nodes n ON n.seq = f.rowid ORDER BY f.score DESC`,
-    [expression, q.rank, ...q.params, limit],
+  const q = rankedSql(ctx, filter);
+  const hits = runFts<{ seq: number; score: number }>(ctx, q.sql, [expression, ...q.params, limit]);
+  if (hits.length === 0) return [];
+  const ids = new Map(
+    (
+      ctx.db
+        .prepare('SELECT seq, id FROM nodes WHERE seq IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(hits.map((h) => h.seq))) as { seq: number; id: string }[]
+    ).map((r) => [r.seq, r.id]),
   );
+  return hits.flatMap((h) => (ids.has(h.seq) ? [{ id: ids.get(h.seq)!, score: h.score }] : []));
 }
 
 /**
@@ -70,27 +81,32 @@ export function searchFulltext(
   if (!query.expression) return { results: [], query };
   const limit = Math.min(input.limit ?? ctx.config.search.default_limit, ctx.config.search.max_limit);
   const kinds = [...(input.kind ?? []), ...(input.type ?? [])];
-  const q = rankedSql(
-    ctx,
-    { namespace: input.namespace, kind: kinds, tag: input.tag },
-    `rowid AS seq, -rank AS score, snippet(nodes_fts, -1, '<mark>', '</mark>', '…', 24) AS snippet`,
-  );
-  const hits = runFts<{ seq: number; score: number; snippet: string | null }>(ctx, q.sql, [
-    query.expression,
-    q.rank,
-    ...q.params,
-    limit,
-  ]);
+  const q = rankedSql(ctx, { namespace: input.namespace, kind: kinds, tag: input.tag });
+  const hits = runFts<{ seq: number; score: number }>(ctx, q.sql, [query.expression, ...q.params, limit]);
   if (hits.length === 0) return { results: [], query };
   const { nodes } = knowledgeStores(ctx.db);
   const rows = ctx.db
     .prepare('SELECT * FROM nodes WHERE seq IN (SELECT value FROM json_each(?))')
     .all(JSON.stringify(hits.map((h) => h.seq))) as NodeRow[];
   const bySeq = new Map(nodes.hydrate(rows).map((n, i) => [rows[i]!.seq, n]));
+  const snippets = new Map(
+    (
+      ctx.db
+        .prepare(
+          `SELECT rowid AS seq, snippet(nodes_fts, -1, '<mark>', '</mark>', '…', 24) AS snippet FROM nodes_fts
+           WHERE nodes_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))`,
+        )
+        .all(query.expression, JSON.stringify(hits.map((h) => h.seq))) as {
+        seq: number;
+        snippet: string | null;
+      }[]
+    ).map((r) => [r.seq, r.snippet ?? '']),
+  );
   const results: FulltextHit[] = [];
   for (const h of hits) {
     const node = bySeq.get(h.seq);
-    if (node) results.push({ node, score: h.score, match_source: 'fulltext', snippet: h.snippet ?? '' });
+    if (node)
+      results.push({ node, score: h.score, match_source: 'fulltext', snippet: snippets.get(h.seq) ?? '' });
   }
   return { results, query };
 }
