@@ -22,7 +22,9 @@ export const summaryText = (s: ImportSummary) => {
 
 async function countLines(file: string): Promise<number> {
   let n = 0;
-  for await (const chunk of createReadStream(file)) for (const b of chunk as Buffer) if (b === 10) n++;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  }
   return n;
 }
 

@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import type { Context } from '../../core/context.js';
 import { insertRelationshipTx } from '../relationships/service.js';
 import { knowledgeStores } from '../stores.js';
@@ -16,6 +17,41 @@ interface LinkTarget {
   source: string | null;
 }
 
+const statements = new WeakMap<Database, ReturnType<typeof prepare>>();
+
+/** Prepared once per database: these run on every node write. */
+function prepare(db: Database) {
+  const by = (where: string) =>
+    db.prepare(
+      `SELECT id FROM nodes WHERE namespace = ? AND ${where} AND id != ? ORDER BY created_at, id LIMIT 1`,
+    );
+  return {
+    title: by('title = ? COLLATE NOCASE'),
+    slug: by("lower(replace(trim(title), ' ', '-')) = ?"),
+    url: by('source = ?'),
+    autoEdges: db.prepare(
+      "SELECT id, to_node FROM relationships WHERE from_node = ? AND kind = 'references' AND json_extract(metadata, '$.auto') = 1",
+    ),
+    clearPending: db.prepare('DELETE FROM pending_links WHERE from_node = ?'),
+    addPending: db.prepare(
+      'INSERT OR IGNORE INTO pending_links (from_node, target_key, namespace, via, text) VALUES (?, ?, ?, ?, ?)',
+    ),
+    waiting: db.prepare(
+      'SELECT from_node, target_key, via, text FROM pending_links WHERE namespace = ? AND target_key IN (SELECT value FROM json_each(?)) AND from_node != ?',
+    ),
+    resolved: db.prepare('DELETE FROM pending_links WHERE from_node = ? AND target_key = ?'),
+  };
+}
+
+function sqlFor(db: Database) {
+  let s = statements.get(db);
+  if (!s) {
+    s = prepare(db);
+    statements.set(db, s);
+  }
+  return s;
+}
+
 const autoMetadata = (ref: Pick<LinkRef, 'via' | 'text'>) => ({
   auto: true,
   via: ref.via,
@@ -24,12 +60,9 @@ const autoMetadata = (ref: Pick<LinkRef, 'via' | 'text'>) => ({
 
 function resolve(ctx: Context, ref: LinkRef, namespace: string, self: string): string | undefined {
   const value = ref.key.slice(ref.key.indexOf(':') + 1);
-  const sql = ref.key.startsWith('title:')
-    ? 'SELECT id FROM nodes WHERE namespace = ? AND title = ? COLLATE NOCASE AND id != ? ORDER BY created_at, id LIMIT 1'
-    : ref.key.startsWith('slug:')
-      ? "SELECT id FROM nodes WHERE namespace = ? AND lower(replace(trim(title), ' ', '-')) = ? AND id != ? ORDER BY created_at, id LIMIT 1"
-      : 'SELECT id FROM nodes WHERE namespace = ? AND source = ? AND id != ? ORDER BY created_at, id LIMIT 1';
-  return (ctx.db.prepare(sql).get(namespace, value, self) as { id: string } | undefined)?.id;
+  const sql = sqlFor(ctx.db);
+  const stmt = ref.key.startsWith('title:') ? sql.title : ref.key.startsWith('slug:') ? sql.slug : sql.url;
+  return (stmt.get(namespace, value, self) as { id: string } | undefined)?.id;
 }
 
 function addEdge(ctx: Context, from: string, to: string, ref: Pick<LinkRef, 'via' | 'text'>) {
@@ -58,22 +91,17 @@ export function syncLinksTx(ctx: Context, node: LinkSource): void {
       if (!wanted.has(to)) wanted.set(to, ref);
     } else pending.push(ref);
   }
-  const current = ctx.db
-    .prepare(
-      "SELECT id, to_node FROM relationships WHERE from_node = ? AND kind = 'references' AND json_extract(metadata, '$.auto') = 1",
-    )
-    .all(node.id) as { id: string; to_node: string }[];
+  const sql = sqlFor(ctx.db);
+  const current = sql.autoEdges.all(node.id) as { id: string; to_node: string }[];
   for (const edge of current) {
     if (wanted.delete(edge.to_node)) continue;
     relationships.delete(edge.id);
     nodes.recordChange('relationship', edge.id, 'delete', node.namespace, null, now);
   }
   for (const [to, ref] of wanted) addEdge(ctx, node.id, to, ref);
-  ctx.db.prepare('DELETE FROM pending_links WHERE from_node = ?').run(node.id);
-  const insert = ctx.db.prepare(
-    'INSERT OR IGNORE INTO pending_links (from_node, target_key, namespace, via, text) VALUES (?, ?, ?, ?, ?)',
-  );
-  for (const ref of pending) insert.run(node.id, ref.key, node.namespace, ref.via, ref.text.slice(0, 500));
+  sql.clearPending.run(node.id);
+  for (const ref of pending)
+    sql.addPending.run(node.id, ref.key, node.namespace, ref.via, ref.text.slice(0, 500));
 }
 
 /** Turns links that were waiting for this node (by its title, slug or source) into edges. */
@@ -83,19 +111,15 @@ export function resolvePendingTx(ctx: Context, node: LinkTarget): void {
     ...(node.source ? [urlKey(node.source)] : []),
   ];
   if (keys.length === 0) return;
-  const waiting = ctx.db
-    .prepare(
-      'SELECT from_node, target_key, via, text FROM pending_links WHERE namespace = ? AND target_key IN (SELECT value FROM json_each(?)) AND from_node != ?',
-    )
-    .all(node.namespace, JSON.stringify(keys), node.id) as {
+  const sql = sqlFor(ctx.db);
+  const waiting = sql.waiting.all(node.namespace, JSON.stringify(keys), node.id) as {
     from_node: string;
     target_key: string;
     via: LinkRef['via'];
     text: string;
   }[];
-  const remove = ctx.db.prepare('DELETE FROM pending_links WHERE from_node = ? AND target_key = ?');
   for (const w of waiting) {
     addEdge(ctx, w.from_node, node.id, w);
-    remove.run(w.from_node, w.target_key);
+    sql.resolved.run(w.from_node, w.target_key);
   }
 }
