@@ -6,6 +6,8 @@ import { transferRoutes } from '../knowledge/transfer/routes.js';
 import { versionRoutes } from '../knowledge/versions/routes.js';
 import { statsRoutes } from '../knowledge/stats-routes.js';
 import { searchRoutes } from '../search/fulltext/routes.js';
+import { recallRoutes } from '../search/recall/routes.js';
+import { graphPathRoutes } from '../search/graph/routes.js';
 import type { App } from './create-app.js';
 import { healthRoutes } from './health-routes.js';
 
@@ -32,6 +34,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
   ]) {
     await server.register(routes, { ctx });
   }
+  await server.register(recallRoutes, { ctx, search: app.search });
   await server.ready();
   return server;
 }

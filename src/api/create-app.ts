@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { openDatabase } from '../storage/database.js';
 import { ensureHome } from '../storage/home.js';
 import { migrate } from '../storage/migrations.js';
+import { SearchRuntime } from '../search/runtime.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -19,6 +20,10 @@ export interface AppOptions {
 export interface App {
   ctx: Context;
   loaded: LoadedConfig;
+  /** vectors and the embedding worker; started by the server or a recall, not by every command */
+  search: SearchRuntime;
+  /** stops the search runtime (waits for a batch in flight), then closes the database */
+  shutdown(): Promise<void>;
   close(): void;
 }
 
@@ -57,9 +62,15 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
     logger,
   };
   let closed = false;
+  const search = new SearchRuntime(ctx);
   return {
     ctx,
     loaded,
+    search,
+    async shutdown() {
+      await search.close();
+      this.close();
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -42,6 +42,8 @@ export async function startCoreServer(
   };
   writeFileSync(paths.pidFile, `${JSON.stringify(pid)}\n`);
   app.ctx.logger.info({ url, home: paths.home }, 'core server listening');
+  // vectors load in the background: the server answers (full text) while the embedder starts
+  void app.search.start({ background: true });
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -57,7 +59,7 @@ export async function startCoreServer(
           await server.close();
         } finally {
           clearTimeout(timeout);
-          app.close();
+          await app.shutdown();
           rmSync(paths.pidFile, { force: true });
         }
       })();

@@ -96,6 +96,9 @@ export function httpClient(baseUrl: string, token: string | undefined): HelixCli
       return lines;
     },
     stats: () => json('GET', '/api/v1/stats'),
+    recall: (body) => json('POST', '/api/v1/recall', body),
+    neighbors: (id, p) => json('GET', `/api/v1/graph/neighbors/${encodeURIComponent(id)}${query({ ...p })}`),
+    path: (from, to) => json('GET', `/api/v1/graph/path${query({ from, to })}`),
     async close() {},
   };
 }

@@ -1,6 +1,12 @@
 import type { Writable } from 'node:stream';
 import type { App } from '../api/create-app.js';
+import { HelixError } from '../core/errors.js';
 import { validate } from '../core/validate.js';
+import { NeighborsQuery } from '../knowledge/relationships/schema.js';
+import { neighbors } from '../knowledge/relationships/service.js';
+import { graphIndexFor } from '../search/graph/graph-index.js';
+import { RecallBody } from '../search/recall/schema.js';
+import { recall } from '../search/recall/service.js';
 import { listNodes } from '../knowledge/nodes/list.js';
 import { CreateNodeBody, ListNodesQuery } from '../knowledge/nodes/schema.js';
 import { createNode, getNode } from '../knowledge/nodes/service.js';
@@ -47,8 +53,26 @@ export function localClient(app: App): HelixClient {
     async stats() {
       return collectStats(ctx);
     },
+    async recall(body) {
+      await app.search.start();
+      return recall(ctx, validate(RecallBody, body), app.search.vectors());
+    },
+    async neighbors(id, p) {
+      return neighbors(
+        ctx,
+        id,
+        validate(NeighborsQuery, { ...(p.depth ? { depth: p.depth } : {}), kind: csv(p.kind) }),
+      );
+    },
+    async path(from, to) {
+      getNode(ctx, from);
+      getNode(ctx, to);
+      const ids = graphIndexFor(ctx.db).path(from, to);
+      if (!ids) throw new HelixError('not_found', `no path between ${from} and ${to}`);
+      return { hops: ids.length - 1, nodes: ids.map((id) => getNode(ctx, id)) };
+    },
     async close() {
-      app.close();
+      await app.shutdown();
     },
   };
 }

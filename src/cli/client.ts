@@ -4,6 +4,14 @@ import type { KnowledgeNode } from '../knowledge/nodes/schema.js';
 import type { Stats } from '../knowledge/stats.js';
 import type { ImportSummary } from '../knowledge/transfer/import.js';
 import type { FulltextHit } from '../search/fulltext/service.js';
+import type { RecallResponse } from '../search/recall/schema.js';
+import type { Neighbor } from '../knowledge/relationships/service.js';
+
+export interface NeighborsResult {
+  node_id: string;
+  depth: number;
+  neighbors: Neighbor[];
+}
 
 export interface ListParams {
   namespace?: string;
@@ -36,5 +44,8 @@ export interface HelixClient {
   ): Promise<ImportSummary>;
   exportTo(out: Writable, options: { namespace?: string }): Promise<number>;
   stats(): Promise<Stats>;
+  recall(body: Record<string, unknown>): Promise<RecallResponse>;
+  neighbors(id: string, params: { depth?: number; kind?: string[] }): Promise<NeighborsResult>;
+  path(from: string, to: string): Promise<{ hops: number; nodes: KnowledgeNode[] }>;
   close(): Promise<void>;
 }

@@ -10,7 +10,8 @@ export const hxBin = fileURLToPath(new URL('../../bin/hx.js', import.meta.url));
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HELIX_')) env[k] = v;
-  return { ...env, ...extra };
+  // the hash embedder: building the GloVe table in every temp home would cost seconds each
+  return { ...env, HELIX_EMBEDDING_PROVIDER: 'hash', ...extra };
 }
 
 export interface HxResult {

@@ -24,7 +24,12 @@ export interface TestServerOptions {
 /** A real core server on port 0 in a fresh temp HELIX_HOME, with no environment leaking in. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const home = options.home ?? tempDir();
-  const loaded = loadConfig({ home, env: {}, cwd: home, flags: { 'server.rest_port': 0, ...options.flags } });
+  const loaded = loadConfig({
+    home,
+    env: {},
+    cwd: home,
+    flags: { 'server.rest_port': 0, 'embedding.provider': 'hash', ...options.flags },
+  });
   let running: RunningServer;
   try {
     running = await startCoreServer(loaded);

@@ -129,6 +129,17 @@ export const configSchema = z
       min_score: num(0.1, 'results scoring below this are dropped (recall)', 0),
       vector_weight: num(0.6, 'weight of vector similarity in hybrid fusion', 0, 1),
       fulltext_weight: num(0.4, 'weight of full-text (BM25) in hybrid fusion', 0, 1),
+      fusion: oneOf(
+        ['weighted', 'rrf'],
+        'weighted',
+        'hybrid fusion: weighted scores, or reciprocal rank fusion',
+      ),
+      fusion_weights: oneOf(
+        ['auto', 'config'],
+        'auto',
+        'auto: weights measured per embedder (docs/benchmarks.md); config: vector_weight and fulltext_weight',
+      ),
+      rrf_k: int(60, 'k of reciprocal rank fusion', 1),
       title_weight: num(10, 'BM25 weight of the title column', 0),
       content_weight: num(1, 'BM25 weight of the content column', 0),
       tags_weight: num(5, 'BM25 weight of the tags column', 0),

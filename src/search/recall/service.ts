@@ -1,0 +1,220 @@
+import type { Context } from '../../core/context.js';
+import { HelixError } from '../../core/errors.js';
+import { nodeFilterSql } from '../../knowledge/nodes/list.js';
+import type { NodeRow } from '../../knowledge/nodes/store.js';
+import { knowledgeStores } from '../../knowledge/stores.js';
+import { buildFtsQuery } from '../fulltext/query.js';
+import { fulltextCandidates } from '../fulltext/service.js';
+import { graphIndexFor } from '../graph/graph-index.js';
+import { type Fused, fuse } from './fuse.js';
+import { assertRewriteAvailable, expandQuery } from './rewrite.js';
+import type { RecallInput, RecallResponse } from './schema.js';
+import { autoWeights, type VectorAvailability } from './vector-signal.js';
+
+type Result = RecallResponse['results'][number];
+type Explain = Result['explain'];
+
+/** Candidates per signal: enough that fusion can promote something either signal ranked low. */
+const candidatesFor = (limit: number) => Math.max(limit * 5, 100);
+/** Beyond this many filtered nodes the vector side over-fetches instead of listing ids. */
+const MAX_ID_PREFILTER = 5000;
+
+function filterOf(input: RecallInput) {
+  return {
+    namespace: input.namespace,
+    kind: input.kinds,
+    tag: input.tags,
+    min_importance: input.min_importance,
+    created_after: input.created_after,
+    created_before: input.created_before,
+  };
+}
+
+function allowedIds(ctx: Context, input: RecallInput, limit: number): string[] | undefined {
+  const { where, params } = nodeFilterSql({ ...filterOf(input), namespace: undefined });
+  if (where.length === 0) return undefined;
+  if (input.namespace) {
+    where.push('namespace = ?');
+    params.push(input.namespace);
+  }
+  return (
+    ctx.db.prepare(`SELECT id FROM nodes WHERE ${where.join(' AND ')} LIMIT ?`).all(...params, limit) as {
+      id: string;
+    }[]
+  ).map((r) => r.id);
+}
+
+type GraphExplain = NonNullable<Explain['graph']>;
+
+/** Nodes near the strongest hits along links get `graph_boost_factor` × the hit's score ÷ hops. */
+function graphBoost(
+  ctx: Context,
+  fused: Fused[],
+  input: RecallInput,
+  explain: Map<string, GraphExplain>,
+  seeds: number,
+) {
+  const { graph_boost_factor: factor, default_traversal_depth: depth } = ctx.config.graph;
+  if (factor === 0 || fused.length === 0) return fused;
+  const graph = graphIndexFor(ctx.db);
+  const byId = new Map(fused.map((f) => [f.id, f]));
+  const added: Fused[] = [];
+  for (const hit of fused.slice(0, seeds)) {
+    for (const [id, hops] of graph.within(hit.id, depth)) {
+      const boost = (factor * hit.score) / hops;
+      const target = byId.get(id) ?? { id, score: 0, signals: {} };
+      if (!byId.has(id)) {
+        byId.set(id, target);
+        added.push(target);
+      }
+      const prior = explain.get(id);
+      if (!prior || prior.boost < boost) {
+        target.score += boost - (prior?.boost ?? 0);
+        explain.set(id, { via: hit.id, depth: hops, boost });
+      }
+    }
+  }
+  // nodes reached only through links must still pass the filters
+  if (added.length) {
+    const { where, params } = nodeFilterSql(filterOf(input));
+    const ok = new Set(
+      (
+        ctx.db
+          .prepare(
+            `SELECT id FROM nodes WHERE id IN (SELECT value FROM json_each(?)) ${where.length ? `AND ${where.join(' AND ')}` : ''}`,
+          )
+          .all(JSON.stringify(added.map((a) => a.id)), ...params) as { id: string }[]
+      ).map((r) => r.id),
+    );
+    for (const a of added) if (!ok.has(a.id)) byId.delete(a.id);
+  }
+  return [...byId.values()].sort((a, b) => b.score - a.score);
+}
+
+function sourceOf(e: Explain): Result['match_source'] {
+  if (e.fulltext && e.vector) return 'hybrid';
+  if (e.vector) return 'vector';
+  if (e.fulltext) return 'fulltext';
+  return 'graph';
+}
+
+/** Counts the access after the response is on its way; never blocks or fails a recall. */
+function touch(ctx: Context, ids: string[]) {
+  if (ids.length === 0) return;
+  setImmediate(() => {
+    try {
+      ctx.db
+        .prepare(
+          'UPDATE nodes SET access_count = access_count + 1, last_accessed_at = ? WHERE id IN (SELECT value FROM json_each(?))',
+        )
+        .run(ctx.clock.now().toISOString(), JSON.stringify(ids));
+    } catch (err) {
+      ctx.logger.warn({ err: (err as Error).message }, 'could not record recall access');
+    }
+  });
+}
+
+/**
+ * Recall: full text (BM25), vectors and the graph together. Filters narrow every candidate list
+ * before ranking; fusion follows `[search]` (weights per embedder when `fusion_weights = "auto"`);
+ * scores are scaled so the best result is 1, then `min_score` and `limit` apply.
+ */
+export async function recall(
+  ctx: Context,
+  input: RecallInput,
+  vectors: VectorAvailability,
+): Promise<RecallResponse> {
+  const s = ctx.config.search;
+  const limit = Math.min(input.limit ?? s.default_limit, s.max_limit);
+  const minScore = input.min_score ?? s.min_score;
+  let strategy = input.strategy ?? s.default_strategy;
+  const rewrite = input.rewrite ?? s.query_rewrite;
+  assertRewriteAvailable(ctx, rewrite);
+  const notices: string[] = [];
+  const signal = vectors.signal;
+  if ((strategy === 'vector' || strategy === 'hybrid') && !signal) {
+    notices.push(vectors.notice ?? 'vectors are not available: full text only');
+    strategy = 'fulltext';
+  }
+
+  const fts = buildFtsQuery(input.text);
+  if (fts.problem) throw new HelixError('invalid_query', `text: ${fts.problem}`, { field: 'text' });
+  let expression = fts.expression;
+  let rewritten: string | null = null;
+  if (expression && (rewrite === 'expand' || rewrite === 'auto') && strategy !== 'vector') {
+    const words = input.text.match(/\p{L}+/gu) ?? [];
+    const expanded = expandQuery(ctx, expression, words, filterOf(input));
+    if (expanded) {
+      expression = expanded.expression;
+      rewritten = `${input.text} ${expanded.added.join(' ')}`;
+    }
+  }
+
+  const n = candidatesFor(limit);
+  const lists: Record<string, { id: string; score: number }[]> = {};
+  if (strategy !== 'vector' && expression)
+    lists.fulltext = fulltextCandidates(ctx, expression, filterOf(input), n);
+  const ids =
+    signal && strategy !== 'fulltext' && strategy !== 'graph'
+      ? allowedIds(ctx, input, MAX_ID_PREFILTER + 1)
+      : undefined;
+  if ((strategy === 'vector' || strategy === 'hybrid') && signal && ids?.length !== 0) {
+    const prefilter = ids && ids.length <= MAX_ID_PREFILTER ? { nodeIds: ids } : {};
+    try {
+      let hits = await signal.search(input.text, {
+        k: ids && !('nodeIds' in prefilter) ? n * 4 : n,
+        ...(input.namespace ? { namespaces: [input.namespace] } : {}),
+        ...prefilter,
+      });
+      if (ids && !('nodeIds' in prefilter)) {
+        const allowed = new Set(allowedIds(ctx, input, Number.MAX_SAFE_INTEGER));
+        hits = hits.filter((h) => allowed.has(h.id)).slice(0, n);
+      }
+      lists.vector = hits.filter((h) => h.score > 0);
+    } catch (err) {
+      ctx.logger.warn({ err: (err as Error).message }, 'vector search failed; full text only');
+      notices.push(`vector search failed (${(err as Error).message}): full text only`);
+    }
+  }
+
+  const weights =
+    s.fusion_weights === 'auto' && signal
+      ? autoWeights[signal.provider]
+      : { vector: s.vector_weight, fulltext: s.fulltext_weight };
+  let fused = fuse(lists, { mode: s.fusion === 'rrf' ? 'rrf' : 'weighted', weights, k: s.rrf_k });
+  const viaGraph = new Map<string, GraphExplain>();
+  if (strategy === 'graph' || strategy === 'hybrid')
+    fused = graphBoost(ctx, fused, input, viaGraph, strategy === 'graph' ? 10 : 5);
+
+  const best = fused[0]?.score ?? 0;
+  const kept = fused
+    .map((f) => ({ f, score: best > 0 ? f.score / best : 0 }))
+    .filter((x) => x.score >= minScore)
+    .slice(0, limit);
+  const rows = ctx.db
+    .prepare('SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(kept.map((k) => k.f.id))) as NodeRow[];
+  const nodes = new Map(
+    knowledgeStores(ctx.db)
+      .nodes.hydrate(rows)
+      .map((node) => [node.id, node]),
+  );
+  const results: Result[] = [];
+  for (const { f, score } of kept) {
+    const node = nodes.get(f.id);
+    if (!node) continue;
+    const graph = viaGraph.get(f.id);
+    const explain: Explain = { ...f.signals, ...(graph ? { graph } : {}), fused: f.score };
+    results.push({ node, score, match_source: sourceOf(explain), explain });
+  }
+  touch(
+    ctx,
+    results.map((r) => r.node.id),
+  );
+  return {
+    results,
+    strategy,
+    notices,
+    query: { text: input.text, rewritten, embedder: signal?.embedder ?? null },
+  };
+}
