@@ -17,6 +17,8 @@ const commandModules: Loader[] = [
   () => import('./commands/db.js'),
   () => import('./commands/backup.js'),
   () => import('./commands/models.js'),
+  () => import('./commands/recall.js'),
+  () => import('./commands/graph.js'),
 ];
 
 export function reportError(err: unknown, json: boolean): number {

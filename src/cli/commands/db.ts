@@ -123,21 +123,31 @@ export function register(program: Command, globals: () => GlobalOptions) {
     });
 
   db.command('reindex')
-    .description('rebuild the full-text index from the nodes')
-    .action(async () => {
+    .description('rebuild the full-text index from the nodes; --vectors rebuilds the vectors too')
+    .option('--vectors', 'drop and re-embed every node in the active embedding space (progress bar)')
+    .option('--no-fulltext', 'leave the full-text index alone')
+    .action(async (o: { vectors?: boolean; fulltext: boolean }) => {
       const [{ withLocal }, { rebuildFulltext }] = await Promise.all([session(), maintenance()]);
       const json = globals().json ?? false;
-      const result = await withLocal(globals(), (app) => {
-        if (!json) {
-          const { n } = app.ctx.db.prepare('SELECT count(*) AS n FROM nodes').get() as { n: number };
-          process.stderr.write(`rebuilding the full-text index for ${n} nodes…\n`);
+      const out: Record<string, unknown> = {};
+      await withLocal(globals(), async (app) => {
+        if (o.fulltext) {
+          if (!json) process.stderr.write('rebuilding the full-text index…\n');
+          out.fulltext = rebuildFulltext(app.ctx.db);
         }
-        return rebuildFulltext(app.ctx.db);
+        if (o.vectors) {
+          const { reindexVectors } = await import('./reindex-vectors.js');
+          out.vectors = await reindexVectors(app, !json);
+        }
+        await app.search.close();
       });
-      printResult(
-        globals(),
-        { fulltext: result },
-        () => `full-text index rebuilt: ${result.rows} rows in ${result.duration_ms} ms`,
+      printResult(globals(), out, () =>
+        [
+          out.fulltext ? `full-text index rebuilt: ${(out.fulltext as { rows: number }).rows} rows` : '',
+          out.vectors ? `vectors rebuilt: ${JSON.stringify(out.vectors)}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
       );
     });
 }
