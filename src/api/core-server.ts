@@ -31,6 +31,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
     searchRoutes,
     transferRoutes,
     statsRoutes,
+    graphPathRoutes,
   ]) {
     await server.register(routes, { ctx });
   }
