@@ -3,17 +3,7 @@
  * the same queries, so figures from two runs (or two machines) measure the same work.
  */
 
-/** mulberry32: tiny, fast, and good enough for benchmark data (not for anything secret). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/core/random.js';
 
 /** An integer in [min, max], both ends included. */
 export const randomInt = (rand: () => number, min: number, max: number): number =>

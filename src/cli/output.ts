@@ -29,3 +29,12 @@ export const humanBytes = (n: number) => {
   }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 };
+
+/** Commander option parser for repeatable, comma-separable list options (`--tag a --tag b,c`). */
+export const collect = (v: string, prev: string[] = []) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];

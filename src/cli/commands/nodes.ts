@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
 import type { KnowledgeNode } from '../../knowledge/nodes/schema.js';
-import { humanBytes, oneLine, printResult, table, truncate } from '../output.js';
+import { collect, humanBytes, oneLine, printResult, table, truncate } from '../output.js';
 import type { GlobalOptions } from '../load.js';
 
 const session = () => import('../session.js');
-const collect = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
 
 export const showNode = (n: KnowledgeNode) =>
   [

@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
 import type { RecallResponse } from '../../search/recall/schema.js';
 import type { GlobalOptions } from '../load.js';
-import { oneLine, printResult, truncate } from '../output.js';
+import { collect, oneLine, printResult, truncate } from '../output.js';
 
 const session = () => import('../session.js');
-const collect = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
 
 const explainLine = (r: RecallResponse['results'][number]) => {
   const e = r.explain;

@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
-import { oneLine, printResult, truncate } from '../output.js';
+import { collect, oneLine, printResult, truncate } from '../output.js';
 import type { GlobalOptions } from '../load.js';
 
 const session = () => import('../session.js');
-const collect = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
 const unmark = (s: string) =>
   s.replace(/<\/?mark>/g, (m) => (process.stdout.isTTY ? (m === '<mark>' ? '\x1b[1m' : '\x1b[0m') : ''));
 

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../core/random.js';
+
 /**
  * Clustered synthetic vectors for tests and `bench/vectors.ts`. Uniform random vectors are the
  * worst case for any ANN index and nothing like embeddings; GloVe averages and sentence models
@@ -6,17 +8,7 @@
  * Queries share the centres but draw their own noise: near the data, never in it.
  */
 
-/** mulberry32: seeded, so two runs (or two machines) measure the same vectors. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 /** Box–Muller: one standard normal draw. */
 const gaussian = (rand: () => number) =>
