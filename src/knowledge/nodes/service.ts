@@ -91,8 +91,10 @@ export function insertNodeTx(ctx: Context, input: CreateNode, options: WriteOpti
   };
   const seq = nodes.insert(row, tags);
   const node = rowToNode({ ...row, seq }, tags);
+  // The first version lists every field's initial value but content: that one is in the version's
+  // `state` (rebuilt from the node), and storing it again doubled the database (docs/decisions/0004).
   const changes: Changes = {};
-  for (const f of versionedFields) changes[f] = { before: null, after: node[f] };
+  for (const f of versionedFields) if (f !== 'content') changes[f] = { before: null, after: node[f] };
   versions.record(
     ctx.ids.next(),
     node.id,
