@@ -40,6 +40,7 @@ function prepare(db: Database) {
       'SELECT from_node, target_key, via, text FROM pending_links WHERE namespace = ? AND target_key IN (SELECT value FROM json_each(?)) AND from_node != ?',
     ),
     resolved: db.prepare('DELETE FROM pending_links WHERE from_node = ? AND target_key = ?'),
+    anyPending: db.prepare('SELECT EXISTS (SELECT 1 FROM pending_links) AS any').pluck(),
   };
 }
 
@@ -112,6 +113,8 @@ export function resolvePendingTx(ctx: Context, node: LinkTarget): void {
   ];
   if (keys.length === 0) return;
   const sql = sqlFor(ctx.db);
+  // most writes happen with nothing waiting: one cheap probe instead of a keyed lookup
+  if (!sql.anyPending.get()) return;
   const waiting = sql.waiting.all(node.namespace, JSON.stringify(keys), node.id) as {
     from_node: string;
     target_key: string;
