@@ -8,6 +8,7 @@ import { statsRoutes } from '../knowledge/stats-routes.js';
 import { searchRoutes } from '../search/fulltext/routes.js';
 import { recallRoutes } from '../search/recall/routes.js';
 import { graphPathRoutes } from '../search/graph/routes.js';
+import { rateLimitRoutes } from '../security/rate-limit-routes.js';
 import type { App } from './create-app.js';
 import { healthRoutes } from './health-routes.js';
 
@@ -32,6 +33,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
     transferRoutes,
     statsRoutes,
     graphPathRoutes,
+    rateLimitRoutes,
   ]) {
     await server.register(routes, { ctx });
   }

@@ -1,10 +1,13 @@
+import type { TLSSocket } from 'node:tls';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { HelixConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { authenticate } from '../security/authenticate.js';
 import type { Principal } from '../security/principal.js';
+import { createRateLimiter, type RateLimitState, rateLimitKey } from '../security/rate-limit.js';
 import { HelixError } from '../core/errors.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { installMetrics } from './metrics.js';
@@ -14,6 +17,8 @@ import { requestIdFor } from './request-id.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** this request's rate-limit state; null when requests are not limited */
+    rateLimit: RateLimitState | null;
   }
   interface FastifyContextConfig {
     /** reachable without credentials (health, metrics, docs, the token endpoint) */
@@ -29,9 +34,14 @@ export interface HttpServerOptions {
 
 export type HelixServer = FastifyInstance;
 
+const PERMISSIONS_POLICY =
+  'accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), microphone=(), ' +
+  'payment=(), usb=()';
+const HSTS = 'max-age=15552000; includeSubDomains';
+
 /**
- * The middleware pipeline both servers (core and AI layer) mount: request ids, logging, CORS,
- * authentication, metrics, one error shape, zod validation and OpenAPI.
+ * The middleware pipeline both servers (core and AI layer) mount: request ids, logging, security
+ * headers, CORS, authentication, rate limiting, metrics, one error shape, zod validation and OpenAPI.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<HelixServer> {
   const { config } = options;
@@ -69,11 +79,55 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
   // instead of re-validating every response (a measurable cost on the hot search path).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
+  // Security headers first, so they are already on the raw response when auth or the rate
+  // limiter answers 401/429 from a later hook.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      // Swagger UI 6 ships no inline scripts or styles (its csp.json lists no hashes), so 'self'
+      // suffices; data: images are its CSS icons. No CDN, no validator.swagger.io call-outs.
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'self'"],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // we serve plain HTTP on loopback; HSTS there would pin browsers to a TLS port that does not
+    // exist, so it is sent below only on a TLS socket
+    hsts: false,
+  });
+  const limiter = createRateLimiter(config);
   app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('rateLimit', null);
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    // helmet does not set Permissions-Policy: deny the powerful browser features an API never needs
+    void reply.header('permissions-policy', PERMISSIONS_POLICY);
+    if ((req.raw.socket as TLSSocket).encrypted) void reply.header('strict-transport-security', HSTS);
+    // public routes (health, metrics, docs, the OpenAPI document) skip auth and the limiter
     if (req.routeOptions.config?.public || req.url.startsWith('/api/docs')) return;
-    req.principal = authenticate(config, req.headers.authorization);
+    // the socket's peer, never a client-set header such as X-Forwarded-For
+    const peer = req.raw.socket.remoteAddress;
+    let principal: Principal;
+    try {
+      principal = await authenticate(config, req.headers.authorization);
+    } catch (err) {
+      // failed attempts count against the peer address, so guessing tokens is rate limited too
+      if (limiter) await limiter.consume(rateLimitKey(undefined, peer));
+      throw err;
+    }
+    req.principal = principal;
+    if (limiter) req.rateLimit = await limiter.consume(rateLimitKey(principal, peer));
   });
 
   installErrorHandling(app);

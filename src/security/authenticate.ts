@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { HelixConfig } from '../core/config/schema.js';
 import { HelixError } from '../core/errors.js';
+import { looksLikeJwt, verifyJwt } from './jwt.js';
 import { localAdmin, type Principal } from './principal.js';
 
 const sameSecret = (a: string, b: string) => {
@@ -11,9 +12,13 @@ const sameSecret = (a: string, b: string) => {
 
 /**
  * Resolves the caller from an `Authorization` header. Every surface (REST, gRPC metadata,
- * WebSocket) calls this one function. JWTs and keys arrive with the perimeter work.
+ * WebSocket) calls this one function. The shared token is checked first (constant time); a
+ * token shaped like a JWT is then verified when `[auth] jwt_secret` is set. Keys come later.
  */
-export function authenticate(config: HelixConfig, authorization: string | undefined): Principal {
+export async function authenticate(
+  config: HelixConfig,
+  authorization: string | undefined,
+): Promise<Principal> {
   if (!config.auth.enabled) return localAdmin;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match)
@@ -22,5 +27,6 @@ export function authenticate(config: HelixConfig, authorization: string | undefi
   if (config.auth.token && sameSecret(token, config.auth.token)) {
     return { id: 'token', role: config.auth.role, namespaces: [config.auth.namespace], via: 'token' };
   }
+  if (config.auth.jwt_secret && looksLikeJwt(token)) return verifyJwt(token, config.auth.jwt_secret);
   throw new HelixError('unauthenticated', 'invalid bearer token');
 }

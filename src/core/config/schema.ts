@@ -195,6 +195,14 @@ export const configSchema = z
       namespace: str('*', 'namespace of the shared token (* = all)'),
       jwt_secret: str('', 'HS256 secret for JWTs (prefer HELIX_JWT_SECRET)'),
     }),
+    rate_limit: section({
+      enabled: bool(
+        true,
+        'limit requests per identity (only when auth is enabled: local development is unlimited)',
+      ),
+      requests: int(120, 'requests allowed per identity per window', 1),
+      window_secs: int(60, 'length of the rate-limit window, in seconds', 1),
+    }),
     worker: section({
       host: str('127.0.0.1', 'address the AI layer listens on'),
       port: port(8200, 'AI layer REST port'),
