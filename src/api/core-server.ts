@@ -8,6 +8,8 @@ import { statsRoutes } from '../knowledge/stats-routes.js';
 import { searchRoutes } from '../search/fulltext/routes.js';
 import { recallRoutes } from '../search/recall/routes.js';
 import { graphPathRoutes } from '../search/graph/routes.js';
+import { auditRecorder } from '../security/audit.js';
+import { auditRoutes } from '../security/audit-routes.js';
 import { rateLimitRoutes } from '../security/rate-limit-routes.js';
 import type { App } from './create-app.js';
 import { healthRoutes } from './health-routes.js';
@@ -23,6 +25,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
       version: helixVersion,
       description: 'Local-first knowledge: nodes, versions, relationships, search, import and export.',
     },
+    audit: auditRecorder(ctx),
   });
   for (const routes of [
     healthRoutes,
@@ -34,6 +37,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
     statsRoutes,
     graphPathRoutes,
     rateLimitRoutes,
+    auditRoutes,
   ]) {
     await server.register(routes, { ctx });
   }

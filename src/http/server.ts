@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { HelixConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
+import { type AuditEntry, auditEntryFor } from '../security/audit-entry.js';
 import { authenticate } from '../security/authenticate.js';
 import type { Principal } from '../security/principal.js';
 import { createRateLimiter, type RateLimitState, rateLimitKey } from '../security/rate-limit.js';
@@ -30,6 +31,11 @@ export interface HttpServerOptions {
   config: HelixConfig;
   logger: Logger;
   openapi: OpenApiInfo;
+  /**
+   * Receives one entry per audited request (writes, 401s, 403s). The server that owns the
+   * database passes it in, so this pipeline never imports storage.
+   */
+  audit?: (entry: AuditEntry) => void;
 }
 
 export type HelixServer = FastifyInstance;
@@ -129,6 +135,29 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     req.principal = principal;
     if (limiter) req.rateLimit = await limiter.consume(rateLimitKey(principal, peer));
   });
+
+  const audit = options.audit;
+  if (audit) {
+    app.addHook('onResponse', async (req, reply) => {
+      // Only the route pattern, path ids and a body's namespace field reach the entry: no header
+      // value, body or query string, so no secret can be copied into a row.
+      try {
+        const entry = auditEntryFor({
+          method: req.method,
+          route: req.routeOptions.url,
+          status: reply.statusCode,
+          principal: req.principal ?? null,
+          params: req.params,
+          body: req.body,
+          requestId: req.id,
+          ip: req.raw.socket.remoteAddress,
+        });
+        if (entry) audit(entry);
+      } catch (err) {
+        req.log.error({ err }, 'audit hook failed');
+      }
+    });
+  }
 
   installErrorHandling(app);
   await app.register(cors, {
