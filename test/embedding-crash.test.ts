@@ -69,3 +69,21 @@ describe('the embedding queue across a crash', { timeout: 180_000 }, () => {
     expect(after.vectors_stored).toBe(N);
   });
 });
+
+describe('hx db reindex --vectors', { timeout: 120_000 }, () => {
+  it('rebuilds the vectors from SQLite, even after the LanceDB folder was damaged', async () => {
+    home = tempDir();
+    for (const text of ['alpha beta', 'gamma delta', 'epsilon zeta']) {
+      expect((await hx(['store', text], { home })).code).toBe(0);
+    }
+    const first = (await hx(['--json', 'db', 'reindex', '--vectors'], { home })).json();
+    expect(first.vectors).toMatchObject({ queued: 3, embedded: 3, failed: 0 });
+    const { readdirSync, writeFileSync: write } = await import('node:fs');
+    const lance = join(home, 'data', 'lancedb');
+    for (const table of readdirSync(lance))
+      write(join(lance, table, '_versions', 'garbage.manifest'), 'not a manifest');
+    const again = await hx(['--json', 'db', 'reindex', '--vectors'], { home });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json().vectors).toMatchObject({ queued: 3, embedded: 3, failed: 0 });
+  });
+});
