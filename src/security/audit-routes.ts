@@ -53,35 +53,22 @@ const responses = {
 
 /** The audit trail, newest first; admins only, since it shows every principal's activity. */
 export const auditRoutes: DomainRoutes = async (app, { ctx }) => {
-  app.get(
-    '/api/v1/audit/query',
+  const listings = [
     {
-      schema: {
-        tags,
-        summary: 'Search the audit trail by actor, action, target, namespace, outcome and time range',
-        querystring: AuditQuery,
-        response: responses,
-      },
+      url: '/api/v1/audit/query',
+      summary: 'Search the audit trail by actor, action, target, namespace, outcome and time range',
+      querystring: AuditQuery,
     },
-    async (req) => {
+    {
+      url: '/api/v1/audit',
+      summary: 'The audit trail, newest first, unfiltered',
+      querystring: AuditListQuery,
+    },
+  ];
+  for (const { url, summary, querystring } of listings) {
+    app.get(url, { schema: { tags, summary, querystring, response: responses } }, async (req) => {
       authorize(req.principal, 'admin');
       return queryAudit(ctx, req.query);
-    },
-  );
-
-  app.get(
-    '/api/v1/audit',
-    {
-      schema: {
-        tags,
-        summary: 'The audit trail, newest first, unfiltered',
-        querystring: AuditListQuery,
-        response: responses,
-      },
-    },
-    async (req) => {
-      authorize(req.principal, 'admin');
-      return queryAudit(ctx, req.query);
-    },
-  );
+    });
+  }
 };
