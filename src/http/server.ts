@@ -6,7 +6,7 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { HelixConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
 import { type AuditEntry, auditEntryFor } from '../security/audit-entry.js';
-import { authenticate } from '../security/authenticate.js';
+import { type Authenticator, authenticate } from '../security/authenticate.js';
 import type { Principal } from '../security/principal.js';
 import { createRateLimiter, type RateLimitState, rateLimitKey } from '../security/rate-limit.js';
 import { HelixError } from '../core/errors.js';
@@ -36,6 +36,11 @@ export interface HttpServerOptions {
    * database passes it in, so this pipeline never imports storage.
    */
   audit?: (entry: AuditEntry) => void;
+  /**
+   * Resolves the caller from the Authorization header. The core passes one that also knows the
+   * keys in its database; without it only the shared token and JWTs are accepted.
+   */
+  authenticate?: Authenticator;
 }
 
 export type HelixServer = FastifyInstance;
@@ -113,6 +118,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     hsts: false,
   });
   const limiter = createRateLimiter(config);
+  const resolve: Authenticator = options.authenticate ?? ((header) => authenticate(config, header));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('rateLimit', null);
   app.addHook('onRequest', async (req, reply) => {
@@ -126,7 +132,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     const peer = req.raw.socket.remoteAddress;
     let principal: Principal;
     try {
-      principal = await authenticate(config, req.headers.authorization);
+      principal = await resolve(req.headers.authorization, { ip: peer });
     } catch (err) {
       // failed attempts count against the peer address, so guessing tokens is rate limited too
       if (limiter) await limiter.consume(rateLimitKey(undefined, peer));

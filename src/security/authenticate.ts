@@ -10,6 +10,9 @@ const sameSecret = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** What every surface (REST, gRPC, WebSocket, MCP) calls with the caller's Authorization value. */
+export type Authenticator = (authorization: string | undefined, meta?: { ip?: string }) => Promise<Principal>;
+
 /**
  * Resolves the caller from an `Authorization` header. Every surface (REST, gRPC metadata,
  * WebSocket) calls this one function. The shared token is checked first (constant time); a

@@ -30,3 +30,29 @@ export function authorize(principal: Principal, action: Action, resource: { name
     });
   }
 }
+
+/** The attributes of a node that scope checks read. */
+export interface ScopedNode {
+  namespace: string;
+  kind: string;
+  tags: readonly string[];
+}
+
+/** Whether a node lies inside the principal's namespaces and its key's tag and kind limits. */
+export function nodeVisible(principal: Principal, node: ScopedNode): boolean {
+  if (!canUseNamespace(principal, node.namespace)) return false;
+  const scope = principal.scope;
+  if (!scope) return true;
+  if (scope.kinds?.length && !scope.kinds.includes(node.kind)) return false;
+  if (scope.tags?.length && !node.tags.some((t) => scope.tags!.includes(t))) return false;
+  return true;
+}
+
+/**
+ * Role, namespace and attribute check for one node. A node outside the caller's scope is
+ * "not found" for every action, so a scoped key cannot learn that it exists.
+ */
+export function authorizeNode(principal: Principal, action: Action, node: ScopedNode): void {
+  authorize(principal, action);
+  if (!nodeVisible(principal, node)) throw new HelixError('not_found', 'not found');
+}
