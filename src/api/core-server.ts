@@ -10,6 +10,7 @@ import { recallRoutes } from '../search/recall/routes.js';
 import { graphPathRoutes } from '../search/graph/routes.js';
 import { auditRecorder } from '../security/audit.js';
 import { auditRoutes } from '../security/audit-routes.js';
+import { createAuthenticator } from '../security/authenticate.js';
 import { rateLimitRoutes } from '../security/rate-limit-routes.js';
 import type { App } from './create-app.js';
 import { healthRoutes } from './health-routes.js';
@@ -26,6 +27,7 @@ export async function buildCoreServer(app: App): Promise<HelixServer> {
       description: 'Local-first knowledge: nodes, versions, relationships, search, import and export.',
     },
     audit: auditRecorder(ctx),
+    authenticate: createAuthenticator(ctx),
   });
   for (const routes of [
     healthRoutes,

@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import { timingSafeEqual } from 'node:crypto';
 import type { HelixConfig } from '../core/config/schema.js';
 import { HelixError } from '../core/errors.js';
@@ -32,4 +33,18 @@ export async function authenticate(
   }
   if (config.auth.jwt_secret && looksLikeJwt(token)) return verifyJwt(token, config.auth.jwt_secret);
   throw new HelixError('unauthenticated', 'invalid bearer token');
+}
+
+/** What an authenticator needs from the app context. */
+export interface AuthContext {
+  config: HelixConfig;
+  db: Database;
+}
+
+/**
+ * The core's authenticator: the shared token and JWTs, then keys stored in the database.
+ * Built once per app and handed to every surface (REST, gRPC, WebSocket, MCP).
+ */
+export function createAuthenticator(ctx: AuthContext): Authenticator {
+  return (authorization) => authenticate(ctx.config, authorization);
 }
