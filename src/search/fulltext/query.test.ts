@@ -39,6 +39,14 @@ describe('buildFtsQuery', () => {
     expect(buildFtsQuery('*** --- !!!').expression).toBeNull();
   });
 
+  it('reads parentheses in plain text as punctuation, not as a boolean query', () => {
+    // a CISI query: as a boolean query it required every word, stop words too, and matched nothing
+    const q = buildFtsQuery('what are the aims of the medical literature analysis system (MEDLARS)');
+    expect(q.mode).toBe('natural');
+    expect(q.expression).toBe('"aims" OR "medical" OR "literature" OR "analysis" OR "system" OR "medlars"');
+    expect(run(buildFtsQuery('the heat (of it)').expression!)).toHaveLength(1);
+  });
+
   it('refuses a leading NOT instead of inverting its meaning', () => {
     expect(buildFtsQuery('NOT heat').problem).toMatch(/NOT needs a term before it/);
   });

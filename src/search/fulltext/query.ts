@@ -137,6 +137,8 @@ function booleanQuery(tokens: Token[]): FtsQuery {
 
 export function buildFtsQuery(input: string): FtsQuery {
   const tokens = tokenize(input.normalize('NFC'));
-  const isBoolean = tokens.some((t) => t.t === 'op' || t.t === 'open' || t.t === 'close');
+  // Parentheses alone do not make a query boolean: natural text such as "retrieval systems
+  // (MEDLARS)" would otherwise require every word, stop words included, and match nothing.
+  const isBoolean = tokens.some((t) => t.t === 'op');
   return isBoolean ? booleanQuery(tokens) : naturalQuery(tokens);
 }
