@@ -1,0 +1,126 @@
+import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { KEY_BYTES, open, seal, wipe } from './aead.js';
+import { deriveSubkey } from './kdf.js';
+
+/**
+ * Envelope encryption of stored values: each value gets its own random data key (DEK), the DEK
+ * is wrapped under a purpose key derived from an epoch key. Rotation re-wraps 48-byte DEKs and
+ * never touches the values themselves.
+ */
+export interface SealedValue {
+  epoch: number;
+  wrapped_dek: Buffer;
+  ciphertext: Buffer;
+}
+
+/** What a wrapped DEK belongs to: a keychain domain, or the flat `hx secret` store. */
+export type Purpose = { domain: string } | 'secrets';
+
+export function purposeKey(epochKey: Uint8Array, purpose: Purpose): Buffer {
+  return purpose === 'secrets'
+    ? deriveSubkey(epochKey, 'helix/vault/secrets/v1')
+    : deriveSubkey(epochKey, 'helix/vault/domain/v1', purpose.domain);
+}
+
+export function sealValue(wrapKey: Uint8Array, epoch: number, value: Uint8Array, aad: string): SealedValue {
+  const dek = randomBytes(KEY_BYTES);
+  try {
+    return {
+      epoch,
+      wrapped_dek: seal(wrapKey, dek, `${aad}/dek`),
+      ciphertext: seal(dek, value, `${aad}/value`),
+    };
+  } finally {
+    wipe(dek);
+  }
+}
+
+export function openValue(wrapKey: Uint8Array, sealed: Omit<SealedValue, 'epoch'>, aad: string): Buffer {
+  const dek = open(wrapKey, sealed.wrapped_dek, `${aad}/dek`, 'data key');
+  try {
+    return open(dek, sealed.ciphertext, `${aad}/value`, 'value');
+  } finally {
+    wipe(dek);
+  }
+}
+
+export function rewrapDek(from: Uint8Array, to: Uint8Array, wrapped: Buffer, aad: string): Buffer {
+  const dek = open(from, wrapped, `${aad}/dek`, 'data key');
+  try {
+    return seal(to, dek, `${aad}/dek`);
+  } finally {
+    wipe(dek);
+  }
+}
+
+export const credentialAad = (id: string, version: number) => `helix/cred/${id}/${version}`;
+export const secretAad = (name: string) => `helix/secret/${name}`;
+
+interface WrappedRow {
+  epoch: number;
+  wrapped_dek: Buffer;
+}
+
+/**
+ * Re-wraps every stored DEK under the new epoch's purpose keys. Runs inside the rotation's
+ * transaction: a crash anywhere leaves the old wrapping fully in place. `onRow` lets a test kill
+ * the process between two rows.
+ */
+export function rewrapAll(
+  db: Database,
+  oldKey: (epoch: number, purpose: Purpose) => Buffer,
+  newKey: (purpose: Purpose) => Buffer,
+  newEpoch: number,
+  onRow?: () => void,
+): number {
+  let n = 0;
+  const creds = db
+    .prepare(
+      `SELECT v.credential_id, v.version, v.epoch, v.wrapped_dek, c.domain_id FROM keychain_credential_versions v
+       JOIN keychain_credentials c ON c.id = v.credential_id WHERE v.wrapped_dek IS NOT NULL`,
+    )
+    .all() as (WrappedRow & { credential_id: string; version: number; domain_id: string })[];
+  const updCred = db.prepare(
+    'UPDATE keychain_credential_versions SET epoch = ?, wrapped_dek = ? WHERE credential_id = ? AND version = ?',
+  );
+  for (const r of creds) {
+    const purpose = { domain: r.domain_id };
+    const aad = credentialAad(r.credential_id, r.version);
+    updCred.run(
+      newEpoch,
+      rewrapDek(oldKey(r.epoch, purpose), newKey(purpose), r.wrapped_dek, aad),
+      r.credential_id,
+      r.version,
+    );
+    n++;
+    onRow?.();
+  }
+  const secrets = db
+    .prepare(
+      "SELECT name, epoch, wrapped_dek FROM vault_secrets WHERE backend = 'vault' AND wrapped_dek IS NOT NULL",
+    )
+    .all() as (WrappedRow & { name: string })[];
+  const updSecret = db.prepare('UPDATE vault_secrets SET epoch = ?, wrapped_dek = ? WHERE name = ?');
+  for (const r of secrets) {
+    updSecret.run(
+      newEpoch,
+      rewrapDek(oldKey(r.epoch, 'secrets'), newKey('secrets'), r.wrapped_dek, secretAad(r.name)),
+      r.name,
+    );
+    n++;
+    onRow?.();
+  }
+  return n;
+}
+
+/** Epochs some stored DEK still depends on (an epoch in this list must not be retired). */
+export function epochsInUse(db: Database): Set<number> {
+  const rows = db
+    .prepare(
+      `SELECT epoch FROM keychain_credential_versions WHERE wrapped_dek IS NOT NULL
+       UNION SELECT epoch FROM vault_secrets WHERE wrapped_dek IS NOT NULL`,
+    )
+    .all() as { epoch: number }[];
+  return new Set(rows.map((r) => r.epoch));
+}
