@@ -1,0 +1,94 @@
+import type { Database } from 'better-sqlite3';
+
+export type UsageOutcome = 'ok' | 'error' | 'rejected' | 'aborted';
+
+export interface UsageRow {
+  at: string;
+  day: string;
+  provider: string;
+  model: string;
+  task: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  latency_ms: number;
+  outcome: UsageOutcome;
+  error_code: string | null;
+  stream: boolean;
+  principal_id: string | null;
+  request_id: string | null;
+}
+
+export interface SpendRow {
+  day: string;
+  provider: string;
+  cost_usd: number;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** SQL over llm_usage (migration 0009): one row per attempt, sums for the budget and stats. */
+export class UsageStore {
+  private readonly insert;
+  private readonly spendOfDay;
+
+  constructor(private readonly db: Database) {
+    this.insert = db.prepare(
+      `INSERT INTO llm_usage (at, day, provider, model, task, input_tokens, output_tokens, cost_usd,
+         latency_ms, outcome, error_code, stream, principal_id, request_id)
+       VALUES (@at, @day, @provider, @model, @task, @input_tokens, @output_tokens, @cost_usd,
+         @latency_ms, @outcome, @error_code, @stream, @principal_id, @request_id)`,
+    );
+    this.spendOfDay = db.prepare(
+      'SELECT provider, SUM(cost_usd) AS cost FROM llm_usage WHERE day = ? GROUP BY provider',
+    );
+  }
+
+  record(row: UsageRow): void {
+    this.insert.run({ ...row, stream: row.stream ? 1 : 0 });
+  }
+
+  /** settled spend per provider on one UTC day */
+  spendOn(day: string): Map<string, number> {
+    const rows = this.spendOfDay.all(day) as { provider: string; cost: number }[];
+    return new Map(rows.map((r) => [r.provider, r.cost]));
+  }
+
+  /** spend by day and provider, newest day first */
+  spendByDay(sinceDay: string): SpendRow[] {
+    return this.db
+      .prepare(
+        `SELECT day, provider, SUM(cost_usd) AS cost_usd, COUNT(*) AS calls,
+           SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens
+         FROM llm_usage WHERE day >= ? GROUP BY day, provider ORDER BY day DESC, provider`,
+      )
+      .all(sinceDay) as SpendRow[];
+  }
+
+  /** per provider/model counts, outcomes, tokens, cost and latency since a day */
+  stats(sinceDay: string) {
+    return this.db
+      .prepare(
+        `SELECT provider, model, COUNT(*) AS calls,
+           SUM(outcome = 'ok') AS ok, SUM(outcome = 'error') AS errors,
+           SUM(outcome = 'rejected') AS rejected, SUM(outcome = 'aborted') AS aborted,
+           SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+           SUM(cost_usd) AS cost_usd, AVG(CASE WHEN outcome = 'ok' THEN latency_ms END) AS avg_latency_ms
+         FROM llm_usage WHERE day >= ? GROUP BY provider, model ORDER BY calls DESC`,
+      )
+      .all(sinceDay) as {
+      provider: string;
+      model: string;
+      calls: number;
+      ok: number;
+      errors: number;
+      rejected: number;
+      aborted: number;
+      input_tokens: number;
+      output_tokens: number;
+      cost_usd: number;
+      avg_latency_ms: number | null;
+    }[];
+  }
+}

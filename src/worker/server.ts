@@ -1,0 +1,123 @@
+import type { Database } from 'better-sqlite3';
+import { envKeys, type KeyResolver } from '../ai/catalog.js';
+import { type AiServices, createAiServices } from '../ai/service.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { withDotEnv } from '../core/config/env.js';
+import type { LoadedConfig } from '../core/config/load.js';
+import { HelixError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { helixVersion } from '../core/version.js';
+import { createHttpServer, type HelixServer } from '../http/server.js';
+import { type Authenticator, authenticate } from '../security/authenticate.js';
+import type { Principal } from '../security/principal.js';
+import { openDatabase } from '../storage/database.js';
+import { migrate } from '../storage/migrations.js';
+import { CoreBridge } from './core-bridge.js';
+import { workerRoutes } from './routes.js';
+
+export interface WorkerOptions {
+  loaded: LoadedConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** where provider keys come from (default: the process environment; the vault later) */
+  resolveKey?: KeyResolver;
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface Worker {
+  server: HelixServer;
+  ai: AiServices;
+  bridge: CoreBridge;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's authenticator: the shared token and JWTs locally (it holds no key database); any
+ * other bearer token is asked of the core, which knows its consumers.
+ */
+function workerAuthenticator(loaded: LoadedConfig, bridge: CoreBridge): Authenticator {
+  const { config } = loaded;
+  return async (header) => {
+    try {
+      return await authenticate(config, header);
+    } catch (err) {
+      if (!header || !(err instanceof HelixError) || err.code !== 'unauthenticated') throw err;
+      try {
+        const who = await bridge.whoami(header);
+        const role = who.role === 'admin' || who.role === 'write' ? who.role : 'read';
+        const via = who.via === 'access_key' || who.via === 'oauth' ? who.via : 'api_key';
+        const principal: Principal = {
+          id: who.id,
+          role,
+          namespaces: who.namespaces,
+          via,
+          ...(who.scope ? { scope: who.scope } : {}),
+        };
+        return principal;
+      } catch {
+        throw err;
+      }
+    }
+  };
+}
+
+/**
+ * The AI layer: the SAME pipeline as the core (createHttpServer), its routes, and its own handle
+ * on the data home's SQLite file for usage and budget (docs/decisions/0007-llm-router.md). It
+ * reaches the core only through the CoreBridge.
+ */
+export async function createWorkerServer(options: WorkerOptions): Promise<Worker> {
+  const { loaded, logger } = options;
+  const { config, paths } = loaded;
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase(paths.sqlitePath, {
+    busyTimeoutMs: config.storage.busy_timeout_ms,
+    synchronous: config.storage.synchronous,
+  });
+  try {
+    migrate(db, () => clock.now().toISOString());
+    const ai = createAiServices({
+      config,
+      db,
+      clock,
+      // provider keys from the environment or a .env file (working directory, then the data home)
+      resolveKey: options.resolveKey ?? envKeys(withDotEnv(process.env, [process.cwd(), paths.home])),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const bridge = new CoreBridge({
+      baseUrl: config.worker.core_url,
+      timeoutMs: config.worker.core_timeout_ms,
+      ...(config.auth.token ? { token: config.auth.token } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const server = await createHttpServer({
+      config,
+      logger,
+      openapi: {
+        title: 'Helix AI layer',
+        version: helixVersion,
+        description: 'LLM router across providers, budget, usage and models.',
+      },
+      authenticate: workerAuthenticator(loaded, bridge),
+    });
+    await server.register(workerRoutes, { config, ai, bridge });
+    await server.ready();
+    return {
+      server,
+      ai,
+      bridge,
+      db,
+      async close() {
+        try {
+          await server.close();
+        } finally {
+          db.close();
+        }
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
