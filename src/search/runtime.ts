@@ -51,7 +51,20 @@ export class SearchRuntime {
       this.store = await openVectorStore(paths.lancedbPath, logger);
       const store = this.store;
       await store.tableFor(provider);
-      this.worker = new EmbedWorker(this.ctx, provider, () => store.tableFor(provider));
+      this.worker = new EmbedWorker(
+        this.ctx,
+        provider,
+        () => store.tableFor(provider),
+        async () => {
+          if (this.ctx.config.embedding.keep_previous_spaces) return;
+          // the new space is complete, so recall no longer needs the old model's vectors
+          for (const old of this.worker!.queue.inactiveSpaces()) {
+            await store.drop(old);
+            this.worker!.queue.forgetSpace(old.id);
+            this.ctx.logger.info({ space: old.id }, 'previous vector space dropped');
+          }
+        },
+      );
       this.worker.queue.ensureSpace(provider.id, provider.dimensions, this.ctx.clock.now().toISOString());
       this.state = 'ready';
       if (options.background) this.#schedule(0);

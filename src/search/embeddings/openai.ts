@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HelixError } from '../../core/errors.js';
+import { type Breaker, type BreakerOptions, breakerFor } from '../../security/breakers.js';
 import { type EmbeddingProvider, l2normalize, providerId } from './provider.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -17,6 +18,8 @@ export interface OpenAIEmbedderOptions {
   /** ask the endpoint to shorten vectors (OpenAI's text-embedding-3 models); off for servers that reject it */
   requestDimensions?: boolean;
   fetch?: typeof fetch;
+  /** circuit breaker settings for this endpoint (src/security/breakers.ts); defaults: 5 failures, 30 s */
+  breaker?: BreakerOptions;
 }
 
 const responseSchema = z.object({
@@ -55,6 +58,8 @@ export class OpenAIEmbedder implements EmbeddingProvider {
   private readonly timeoutMs: number;
   private readonly requestDimensions: boolean;
   private readonly fetchFn: typeof fetch;
+  /** one circuit per endpoint, so a dead Ollama stops costing a timeout per batch */
+  private readonly breaker: Breaker;
 
   constructor(o: OpenAIEmbedderOptions) {
     this.model = o.model;
@@ -67,6 +72,8 @@ export class OpenAIEmbedder implements EmbeddingProvider {
     this.timeoutMs = o.timeoutMs ?? 30_000;
     this.requestDimensions = o.requestDimensions ?? false;
     this.fetchFn = o.fetch ?? fetch;
+    const endpoint = new URL(this.url);
+    this.breaker = breakerFor(`embedding:${endpoint.host}${endpoint.pathname}`, o.breaker);
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {
@@ -75,7 +82,7 @@ export class OpenAIEmbedder implements EmbeddingProvider {
     const todo = texts.flatMap((t, i) => (t.trim() ? [i] : []));
     for (let at = 0; at < todo.length; at += this.batchSize) {
       const slots = todo.slice(at, at + this.batchSize);
-      const vectors = await this.request(slots.map((i) => texts[i]!));
+      const vectors = await this.breaker.execute(() => this.request(slots.map((i) => texts[i]!)));
       slots.forEach((slot, k) => {
         out[slot] = vectors[k]!;
       });

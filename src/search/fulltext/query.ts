@@ -14,6 +14,11 @@ export interface FtsQuery {
   mode: 'natural' | 'boolean';
   /** why the input cannot be searched as written (answered as a 400) */
   problem?: string;
+  /**
+   * Natural text of two or more distinct words: the same phrases joined by AND. bm25() scores a
+   * note that matches it exactly as it scores that note under the OR expression.
+   */
+  conjunctive?: string;
 }
 
 type Token =
@@ -79,7 +84,12 @@ function naturalQuery(tokens: Token[]): FtsQuery {
   // Repeated words stay repeated: bm25() sums per phrase, so a word the query says twice weighs
   // twice (query term frequency). Deduplicating cost CISI 0.04 P@10 and 0.03 MAP.
   const phrases = chosen.map(render);
-  return { expression: phrases.length ? phrases.join(' OR ') : null, mode: 'natural' };
+  if (phrases.length === 0) return { expression: null, mode: 'natural' };
+  return {
+    expression: phrases.join(' OR '),
+    mode: 'natural',
+    ...(new Set(phrases).size > 1 ? { conjunctive: phrases.join(' AND ') } : {}),
+  };
 }
 
 interface Frame {

@@ -1,4 +1,5 @@
 import { authorize, type DomainRoutes, errorResponse, scopedNamespace } from '../../http/route.js';
+import { authorizeOperation, scopeFilter } from '../../security/policy.js';
 import { SearchQuery, SearchResponse } from './schema.js';
 import { searchFulltext } from './service.js';
 
@@ -15,9 +16,11 @@ export const searchRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       authorize(req.principal, 'read');
+      authorizeOperation(req.principal, 'search');
       return searchFulltext(ctx, {
         ...req.query,
         namespace: scopedNamespace(req.principal, req.query.namespace),
+        scope: scopeFilter(req.principal),
       });
     },
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HelixError } from '../../core/errors.js';
-import { authorize, canUseNamespace, type DomainRoutes, errorResponse } from '../../http/route.js';
+import { type DomainRoutes, errorResponse } from '../../http/route.js';
+import { authorizeNode, authorizeOperation, nodeVisible } from '../../security/policy.js';
 import { NodeSchema } from '../../knowledge/nodes/schema.js';
 import { getNode } from '../../knowledge/nodes/service.js';
 import { graphIndexFor } from './graph-index.js';
@@ -22,12 +23,12 @@ export const graphPathRoutes: DomainRoutes = async (app, { ctx }) => {
       },
     },
     async (req) => {
-      for (const id of [req.query.from, req.query.to])
-        authorize(req.principal, 'read', { namespace: getNode(ctx, id).namespace });
+      for (const id of [req.query.from, req.query.to]) authorizeNode(req.principal, 'read', getNode(ctx, id));
+      authorizeOperation(req.principal, 'read');
       const ids = graphIndexFor(ctx.db).path(req.query.from, req.query.to);
       const nodes = ids?.map((id) => getNode(ctx, id));
-      // a path through a namespace the caller cannot read is no path for them
-      if (!nodes || nodes.some((n) => !canUseNamespace(req.principal, n.namespace))) {
+      // a path through a node the caller cannot see (namespace, tags, kinds) is no path for them
+      if (!nodes || nodes.some((n) => !nodeVisible(req.principal, n))) {
         throw new HelixError('not_found', `no path between ${req.query.from} and ${req.query.to}`);
       }
       return { hops: nodes.length - 1, nodes };

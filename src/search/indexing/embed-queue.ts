@@ -112,4 +112,16 @@ export class EmbedQueue {
       )
       .run(now, id);
   }
+
+  /** Spaces other than the active one: what a completed model switch leaves behind. */
+  inactiveSpaces(): { id: string; dimensions: number }[] {
+    return this.db.prepare('SELECT id, dimensions FROM vector_spaces WHERE active = 0').all() as {
+      id: string;
+      dimensions: number;
+    }[];
+  }
+
+  forgetSpace(id: string): void {
+    this.db.prepare('DELETE FROM vector_spaces WHERE id = ? AND active = 0').run(id);
+  }
 }

@@ -42,6 +42,8 @@ export class EmbedWorker {
     readonly provider: EmbeddingProvider,
     /** asked per batch: the store reopens a table after a failure, so a handle is never kept */
     private readonly tableOf: () => Promise<VectorTable>,
+    /** called once when the space completes (the runtime retires the spaces it replaced) */
+    private readonly onComplete?: (spaceId: string) => Promise<void>,
   ) {
     this.queue = new EmbedQueue(ctx.db);
   }
@@ -52,7 +54,7 @@ export class EmbedWorker {
     const now = this.ctx.clock.now();
     const entries = this.queue.ready(now.toISOString(), size);
     const result: DrainResult = { embedded: 0, unchanged: 0, removed: 0, failed: 0, batches: 0, ms: 0 };
-    if (entries.length === 0) return this.finishIfDrained(result);
+    if (entries.length === 0) return await this.finishIfDrained(result);
     try {
       await this.handle(entries, result);
       this.queue.done(entries);
@@ -115,11 +117,16 @@ export class EmbedWorker {
     result.embedded += upserts.length;
   }
 
-  private finishIfDrained(result: DrainResult): DrainResult {
+  private async finishIfDrained(result: DrainResult): Promise<DrainResult> {
     const space = this.queue.space(this.provider.id);
     if (space?.state === 'filling' && this.queue.pending() === 0) {
       this.queue.markComplete(this.provider.id, this.ctx.clock.now().toISOString());
       this.ctx.logger.info({ space: this.provider.id }, 'vector space complete');
+      try {
+        await this.onComplete?.(this.provider.id);
+      } catch (err) {
+        this.ctx.logger.warn({ err: (err as Error).message }, 'could not retire the previous vector spaces');
+      }
     }
     return result;
   }

@@ -66,12 +66,11 @@ export function expandQuery(
 }
 
 /** `decompose` and `hyde` need a language model; without one they are a clear 400. */
-export function assertRewriteAvailable(ctx: Context, rewrite: string): void {
-  if (rewrite !== 'decompose' && rewrite !== 'hyde') return;
-  const why = ctx.config.llm.enabled
-    ? 'needs the AI layer, which this Helix does not have yet'
-    : 'needs a language model: set [llm] enabled = true (HELIX_LLM_ENABLED=true) with base_url and model';
-  throw new HelixError('validation_error', `rewrite: ${rewrite} ${why}; use expand or none`, {
-    field: 'rewrite',
-  });
+export function assertRewriteAvailable(rewrite: string, haveModel: boolean): void {
+  if (haveModel || (rewrite !== 'decompose' && rewrite !== 'hyde')) return;
+  throw new HelixError(
+    'validation_error',
+    `rewrite: ${rewrite} needs a language model: set [llm] enabled = true (HELIX_LLM_ENABLED=true) with base_url and model; use expand or none`,
+    { field: 'rewrite' },
+  );
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Context } from '../../core/context.js';
 import { authorize, errorResponse, scopedNamespace } from '../../http/route.js';
+import { authorizeOperation, scopeFilter } from '../../security/policy.js';
 import type { SearchRuntime } from '../runtime.js';
 import { RecallBody, RecallResponse } from './schema.js';
 import { recall } from './service.js';
@@ -35,6 +36,8 @@ export const recallRoutes: FastifyPluginAsyncZod<{ ctx: Context; search: SearchR
   app.post(
     '/api/v1/recall',
     {
+      // a read by nature: open to read principals (security/write-guard.ts)
+      config: { readOnly: true },
       schema: {
         tags: ['search'],
         summary:
@@ -45,8 +48,14 @@ export const recallRoutes: FastifyPluginAsyncZod<{ ctx: Context; search: SearchR
     },
     async (req) => {
       authorize(req.principal, 'read');
+      authorizeOperation(req.principal, 'recall');
       const namespace = scopedNamespace(req.principal, req.body.namespace);
-      return recall(ctx, { ...req.body, ...(namespace ? { namespace } : {}) }, search.vectors());
+      const scope = scopeFilter(req.principal);
+      return recall(
+        ctx,
+        { ...req.body, ...(namespace ? { namespace } : {}), ...(scope ? { scope } : {}) },
+        search.vectors(),
+      );
     },
   );
 

@@ -1,13 +1,13 @@
 import type { Context } from '../../core/context.js';
-import { HelixError } from '../../core/errors.js';
 import { nodeFilterSql } from '../../knowledge/nodes/list.js';
 import type { NodeRow } from '../../knowledge/nodes/store.js';
 import { knowledgeStores } from '../../knowledge/stores.js';
-import { buildFtsQuery } from '../fulltext/query.js';
 import { fulltextCandidates } from '../fulltext/service.js';
 import { graphIndexFor } from '../graph/graph-index.js';
 import { type Fused, fuse } from './fuse.js';
-import { assertRewriteAvailable, expandQuery } from './rewrite.js';
+import { type Complete, llmFromConfig } from './llm.js';
+import { mergeProbes, planProbes } from './plan.js';
+import { assertRewriteAvailable } from './rewrite.js';
 import type { RecallInput, RecallResponse } from './schema.js';
 import { autoWeights, type VectorAvailability } from './vector-signal.js';
 
@@ -16,11 +16,16 @@ type Explain = Result['explain'];
 
 /** Candidates per signal: enough that fusion can promote something either signal ranked low. */
 const candidatesFor = (limit: number) => Math.max(limit * 5, 100);
+
 /** Beyond this many filtered nodes the vector side over-fetches instead of listing ids. */
 const MAX_ID_PREFILTER = 5000;
 
-function filterOf(input: RecallInput) {
+/** a scoped key's tag and kind limits (policy.ts `scopeFilter`), applied with the other filters */
+type Scoped = { scope?: Parameters<typeof nodeFilterSql>[0]['scope'] };
+
+function filterOf(input: RecallInput & Scoped) {
   return {
+    scope: input.scope,
     namespace: input.namespace,
     kind: input.kinds,
     tag: input.tags,
@@ -42,6 +47,36 @@ function allowedIds(ctx: Context, input: RecallInput, limit: number): string[] |
       id: string;
     }[]
   ).map((r) => r.id);
+}
+
+/** The vector signal's candidates, filters applied; undefined (with a notice) when it fails. */
+async function vectorCandidates(
+  ctx: Context,
+  input: RecallInput,
+  signal: NonNullable<VectorAvailability['signal']>,
+  text: string,
+  n: number,
+  notices: string[],
+): Promise<{ id: string; score: number }[] | undefined> {
+  const ids = allowedIds(ctx, input, MAX_ID_PREFILTER + 1);
+  if (ids?.length === 0) return undefined;
+  const prefilter = ids && ids.length <= MAX_ID_PREFILTER ? { nodeIds: ids } : {};
+  try {
+    let hits = await signal.search(text, {
+      k: ids && !('nodeIds' in prefilter) ? n * 4 : n,
+      ...(input.namespace ? { namespaces: [input.namespace] } : {}),
+      ...prefilter,
+    });
+    if (ids && !('nodeIds' in prefilter)) {
+      const allowed = new Set(allowedIds(ctx, input, Number.MAX_SAFE_INTEGER));
+      hits = hits.filter((h) => allowed.has(h.id)).slice(0, n);
+    }
+    return hits.filter((h) => h.score > 0);
+  } catch (err) {
+    ctx.logger.warn({ err: (err as Error).message }, 'vector search failed; full text only');
+    notices.push(`vector search failed (${(err as Error).message}): full text only`);
+    return undefined;
+  }
 }
 
 type GraphExplain = NonNullable<Explain['graph']>;
@@ -121,15 +156,16 @@ function touch(ctx: Context, ids: string[]) {
  */
 export async function recall(
   ctx: Context,
-  input: RecallInput,
+  input: RecallInput & Scoped,
   vectors: VectorAvailability,
+  llm: Complete | null = llmFromConfig(ctx.config),
 ): Promise<RecallResponse> {
   const s = ctx.config.search;
   const limit = Math.min(input.limit ?? s.default_limit, s.max_limit);
   const minScore = input.min_score ?? s.min_score;
   let strategy = input.strategy ?? s.default_strategy;
   const rewrite = input.rewrite ?? s.query_rewrite;
-  assertRewriteAvailable(ctx, rewrite);
+  assertRewriteAvailable(rewrite, llm !== null);
   const notices: string[] = [];
   const signal = vectors.signal;
   if ((strategy === 'vector' || strategy === 'hybrid') && !signal) {
@@ -137,45 +173,24 @@ export async function recall(
     strategy = 'fulltext';
   }
 
-  const fts = buildFtsQuery(input.text);
-  if (fts.problem) throw new HelixError('invalid_query', `text: ${fts.problem}`, { field: 'text' });
-  let expression = fts.expression;
-  let rewritten: string | null = null;
-  if (expression && (rewrite === 'expand' || rewrite === 'auto') && strategy !== 'vector') {
-    const words = input.text.match(/\p{L}+/gu) ?? [];
-    const expanded = expandQuery(ctx, expression, words, filterOf(input));
-    if (expanded) {
-      expression = expanded.expression;
-      rewritten = `${input.text} ${expanded.added.join(' ')}`;
-    }
-  }
-
+  const plan = await planProbes(ctx, input, { rewrite, strategy, llm, notices, filter: filterOf(input) });
   const n = candidatesFor(limit);
-  const lists: Record<string, { id: string; score: number }[]> = {};
-  if (strategy !== 'vector' && expression)
-    lists.fulltext = fulltextCandidates(ctx, expression, filterOf(input), n);
-  const ids =
-    signal && strategy !== 'fulltext' && strategy !== 'graph'
-      ? allowedIds(ctx, input, MAX_ID_PREFILTER + 1)
-      : undefined;
-  if ((strategy === 'vector' || strategy === 'hybrid') && signal && ids?.length !== 0) {
-    const prefilter = ids && ids.length <= MAX_ID_PREFILTER ? { nodeIds: ids } : {};
-    try {
-      let hits = await signal.search(input.text, {
-        k: ids && !('nodeIds' in prefilter) ? n * 4 : n,
-        ...(input.namespace ? { namespaces: [input.namespace] } : {}),
-        ...prefilter,
-      });
-      if (ids && !('nodeIds' in prefilter)) {
-        const allowed = new Set(allowedIds(ctx, input, Number.MAX_SAFE_INTEGER));
-        hits = hits.filter((h) => allowed.has(h.id)).slice(0, n);
-      }
-      lists.vector = hits.filter((h) => h.score > 0);
-    } catch (err) {
-      ctx.logger.warn({ err: (err as Error).message }, 'vector search failed; full text only');
-      notices.push(`vector search failed (${(err as Error).message}): full text only`);
+  const perProbe: Record<string, { id: string; score: number }[]>[] = [];
+  for (const probe of plan.probes) {
+    const lists: Record<string, { id: string; score: number }[]> = {};
+    const vectorPart =
+      (strategy === 'vector' || strategy === 'hybrid') && signal
+        ? vectorCandidates(ctx, input, signal, probe.vectorText, n, notices)
+        : undefined;
+    if (strategy !== 'vector' && probe.expression) {
+      const conjunctive = s.fulltext_candidates === 'conjunctive_first' ? probe.conjunctive : undefined;
+      lists.fulltext = fulltextCandidates(ctx, probe.expression, filterOf(input), n, conjunctive);
     }
+    const vectorHits = await vectorPart;
+    if (vectorHits) lists.vector = vectorHits;
+    perProbe.push(lists);
   }
+  const lists = mergeProbes(perProbe, n);
 
   const weights =
     s.fusion_weights === 'auto' && signal
@@ -215,6 +230,6 @@ export async function recall(
     results,
     strategy,
     notices,
-    query: { text: input.text, rewritten, embedder: signal?.embedder ?? null },
+    query: { text: input.text, rewritten: plan.rewritten, embedder: signal?.embedder ?? null },
   };
 }
