@@ -355,7 +355,12 @@ describe('system routes', () => {
     const doc = (await s.api.get<OpenApiDoc>('/api/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\./);
     const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
-    const registered = (await coreRouteTable()).filter((r) => r.path.startsWith('/api/v1')).map(key);
+    // the WebSocket upgrade is not an HTTP operation OpenAPI can describe; the README documents it
+    const undocumented = new Set(['GET /api/v1/ws']);
+    const registered = (await coreRouteTable())
+      .filter((r) => r.path.startsWith('/api/v1'))
+      .map(key)
+      .filter((k) => !undocumented.has(k));
     expect(registered.length).toBeGreaterThan(10);
     expect(documentedRoutes(doc).map(key).sort()).toEqual(registered.sort());
   });

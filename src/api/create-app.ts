@@ -8,6 +8,8 @@ import { openDatabase } from '../storage/database.js';
 import { ensureHome } from '../storage/home.js';
 import { migrate } from '../storage/migrations.js';
 import { SearchRuntime } from '../search/runtime.js';
+import { Keychain } from '../vault/keychain.js';
+import { ensureConfigSecrets, redact, registerEnvSecrets } from '../security/redact.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -22,6 +24,8 @@ export interface App {
   loaded: LoadedConfig;
   /** vectors and the embedding worker; started by the server or a recall, not by every command */
   search: SearchRuntime;
+  /** the keychain: sealed at start; its key lives in this process's memory only while unsealed */
+  vault: Keychain;
   /** stops the search runtime (waits for a batch in flight), then closes the database */
   shutdown(): Promise<void>;
   close(): void;
@@ -35,12 +39,16 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
   const { config, paths } = loaded;
   ensureHome(paths);
   const clock = options.clock ?? systemClock;
+  // the output sanitizer learns the configured and environment secrets before anything is logged
+  ensureConfigSecrets(config);
+  registerEnvSecrets();
   const logger =
     options.logger ??
     createLogger({
       level: config.logging.level,
       logDir: paths.logDir,
       console: options.consoleLogs ?? false,
+      sanitize: redact,
     });
   const db = openDatabase(paths.sqlitePath, {
     busyTimeoutMs: config.storage.busy_timeout_ms,
@@ -63,10 +71,12 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
   };
   let closed = false;
   const search = new SearchRuntime(ctx);
+  const vault = new Keychain(ctx);
   return {
     ctx,
     loaded,
     search,
+    vault,
     async shutdown() {
       await search.close();
       this.close();
@@ -74,6 +84,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
     close() {
       if (closed) return;
       closed = true;
+      vault.seal();
       try {
         db.pragma('optimize');
       } catch {

@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { helixVersion } from '../core/version.js';
 import type { DomainRoutes } from '../http/route.js';
+import { breakerStates } from '../security/breakers.js';
 
 const Health = z.object({
   status: z.enum(['ok', 'degraded']),
   version: z.string(),
   uptime_secs: z.number(),
   database: z.object({ status: z.enum(['ok', 'error']), error: z.string().optional() }),
+  /** outbound dependencies' circuit breakers; an open one degrades a feature, not the server */
+  breakers: z.array(
+    z.object({
+      name: z.string(),
+      state: z.enum(['closed', 'open', 'half_open']),
+      failures: z.number().int(),
+      opened_at: z.string().nullable(),
+    }),
+  ),
 });
 
 export const healthRoutes: DomainRoutes = async (app, { ctx }) => {
@@ -34,6 +44,7 @@ export const healthRoutes: DomainRoutes = async (app, { ctx }) => {
         version: helixVersion,
         uptime_secs: Math.round((Date.now() - started) / 1000),
         database,
+        breakers: breakerStates(),
       };
       return reply.status(database.status === 'ok' ? 200 : 503).send(body);
     },

@@ -1,14 +1,20 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { assertSafeForEnv, type LoadedConfig } from '../core/config/load.js';
+import { ChangeFollower } from '../knowledge/events/change-follower.js';
+import { createAuthenticator } from '../security/authenticate.js';
 import type { PidFile } from '../storage/pid-file.js';
 import { type App, createApp } from './create-app.js';
 import { buildCoreServer } from './core-server.js';
+import { createRateLimiter, type RateLimiter } from '../security/rate-limit.js';
+import { type GrpcServer, startGrpcServer } from './grpc/server.js';
 
 export interface RunningServer {
   app: App;
   url: string;
   port: number;
+  /** the gRPC port (`[server] grpc_port`; the bound one when that is 0) */
+  grpcPort: number;
   /** finishes in-flight requests (up to the shutdown timeout), then closes the database */
   close(): Promise<void>;
 }
@@ -21,11 +27,26 @@ export async function startCoreServer(
   assertSafeForEnv(loaded);
   const app = createApp(loaded, { consoleLogs: options.consoleLogs ?? false });
   const { config, paths } = loaded;
-  let server: Awaited<ReturnType<typeof buildCoreServer>>;
+  // definitely assigned once the try below completes (its catch rethrows)
+  let server!: Awaited<ReturnType<typeof buildCoreServer>>;
+  let grpc!: GrpcServer;
+  let limiter: RateLimiter | null = null;
   try {
-    server = await buildCoreServer(app);
+    // one authenticator for every surface: REST, WebSocket and gRPC resolve callers alike
+    const authenticate = createAuthenticator(app.ctx);
+    // ...and one rate limiter, so an identity has one budget whichever surface it calls
+    limiter = createRateLimiter(config, Date.now, { logger: app.ctx.logger });
+    server = await buildCoreServer(app, { authenticate, limiter });
     await server.listen({ host: config.server.bind_host, port: config.server.rest_port });
+    grpc = await startGrpcServer(app, {
+      authenticate,
+      limiter,
+      host: config.server.bind_host,
+      port: config.server.grpc_port,
+    });
   } catch (err) {
+    if (server) await server.close();
+    await limiter?.close();
     app.close();
     throw err;
   }
@@ -41,7 +62,10 @@ export async function startCoreServer(
     started_at: new Date().toISOString(),
   };
   writeFileSync(paths.pidFile, `${JSON.stringify(pid)}\n`);
-  app.ctx.logger.info({ url, home: paths.home }, 'core server listening');
+  app.ctx.logger.info({ url, grpc_port: grpc.port, home: paths.home }, 'core server listening');
+  // change events for the WebSocket (and later webhooks), including other processes' writes
+  const follower = new ChangeFollower(app.ctx, { intervalMs: config.server.events_poll_interval_ms });
+  follower.start();
   // vectors load in the background: the server answers (full text) while the embedder starts
   void app.search.start({ background: true });
   let closing: Promise<void> | undefined;
@@ -49,6 +73,7 @@ export async function startCoreServer(
     app,
     url,
     port,
+    grpcPort: grpc.port,
     close() {
       closing ??= (async () => {
         const timeout = setTimeout(
@@ -56,7 +81,9 @@ export async function startCoreServer(
           config.server.shutdown_timeout_secs * 1000,
         );
         try {
-          await server.close();
+          follower.stop();
+          await Promise.all([server.close(), grpc.close(config.server.shutdown_timeout_secs * 1000)]);
+          await limiter?.close();
         } finally {
           clearTimeout(timeout);
           await app.shutdown();

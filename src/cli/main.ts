@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../core/config/load.js';
 import { HelixError } from '../core/errors.js';
 import { helixVersion } from '../core/version.js';
+import { redact, registerEnvSecrets } from '../security/redact.js';
 import type { GlobalOptions } from './load.js';
 
 /** Lazy: a command's module (and what it imports) loads only when that command runs. */
@@ -19,23 +20,33 @@ const commandModules: Loader[] = [
   () => import('./commands/models.js'),
   () => import('./commands/recall.js'),
   () => import('./commands/graph.js'),
+  () => import('./commands/keychain.js'),
+  () => import('./commands/secret.js'),
+  () => import('./commands/crypt.js'),
+  () => import('./commands/worker.js'),
+  () => import('./commands/chat.js'),
+  () => import('./commands/mcp.js'),
+  () => import('./commands/proposals.js'),
 ];
 
 export function reportError(err: unknown, json: boolean): number {
+  // messages can quote a server's answer or a header: the sanitizer masks known secrets and key shapes
+  registerEnvSecrets();
+  const write = (text: string) => process.stderr.write(redact(text));
   if (err instanceof HelixError) {
     if (json)
-      process.stderr.write(
+      write(
         `${JSON.stringify({ error: { code: err.code, message: err.message, details: err.details ?? null } })}\n`,
       );
-    else process.stderr.write(`error: ${err.message}\n`);
+    else write(`error: ${err.message}\n`);
     return 1;
   }
   if (err instanceof ConfigError || (err instanceof Error && err.name === 'MigrationError')) {
-    process.stderr.write(`${err.message}\n`);
+    write(`${err.message}\n`);
     return 1;
   }
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (process.env.HELIX_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.HELIX_DEBUG && err instanceof Error) write(`${err.stack}\n`);
   return 1;
 }
 

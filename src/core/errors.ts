@@ -7,14 +7,21 @@ export const errorCatalogue = {
   invalid_query: { http: 400, grpc: 3, jsonrpc: -32602, retryable: false },
   unauthenticated: { http: 401, grpc: 16, jsonrpc: -32001, retryable: false },
   forbidden: { http: 403, grpc: 7, jsonrpc: -32003, retryable: false },
+  /** a namespace holds as many nodes as `knowledge.namespace_node_quota` allows */
+  quota_exceeded: { http: 403, grpc: 8, jsonrpc: -32003, retryable: false },
   not_found: { http: 404, grpc: 5, jsonrpc: -32004, retryable: false },
   conflict: { http: 409, grpc: 10, jsonrpc: -32009, retryable: false },
   version_conflict: { http: 409, grpc: 10, jsonrpc: -32009, retryable: false },
   payload_too_large: { http: 413, grpc: 8, jsonrpc: -32602, retryable: false },
   unsupported_media_type: { http: 415, grpc: 3, jsonrpc: -32602, retryable: false },
+  budget_exceeded: { http: 402, grpc: 8, jsonrpc: -32402, retryable: false },
   rate_limited: { http: 429, grpc: 8, jsonrpc: -32029, retryable: true },
   internal_error: { http: 500, grpc: 13, jsonrpc: -32603, retryable: false },
   unavailable: { http: 503, grpc: 14, jsonrpc: -32000, retryable: true },
+  /** the keychain is sealed: unseal it (passphrase or Shamir shares) and retry */
+  vault_sealed: { http: 503, grpc: 14, jsonrpc: -32005, retryable: false },
+  /** ciphertext that does not authenticate: tampered, truncated or the wrong key */
+  decryption_failed: { http: 400, grpc: 3, jsonrpc: -32602, retryable: false },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -23,6 +23,12 @@ export interface LoggerOptions {
   logDir?: string;
   /** also print warnings and errors on stderr */
   console?: boolean;
+  /**
+   * Runs on every serialized line before it is written (the composition root passes the output
+   * sanitizer, src/security/redact.ts): it sees messages, error texts and stacks, which `redact`
+   * paths cannot reach.
+   */
+  sanitize?: (line: string) => string;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -37,7 +43,12 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.console) streams.push({ level: 'warn', stream: pino.destination(2) });
   if (streams.length === 0 || options.level === 'silent') return pino({ level: 'silent' });
   return pino(
-    { level: options.level, redact: { paths: REDACT, censor: '[redacted]' }, base: { pid: process.pid } },
+    {
+      level: options.level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      base: { pid: process.pid },
+      ...(options.sanitize ? { hooks: { streamWrite: options.sanitize } } : {}),
+    },
     pino.multistream(streams),
   );
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type ErrorCode, errorCatalogue, HelixError } from '../core/errors.js';
+import { redact, redactValue } from '../security/redact.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details: Record<string, unknown> | null; request_id: string };
@@ -46,9 +47,15 @@ export function toHelixError(err: unknown, where?: string): HelixError {
   return new HelixError('internal_error', 'internal error');
 }
 
+/** The one error body. Message and details pass the sanitizer: some echo input (a URL, a header). */
 export function errorBody(err: HelixError, requestId: string): ErrorBody {
   return {
-    error: { code: err.code, message: err.message, details: err.details ?? null, request_id: requestId },
+    error: {
+      code: err.code,
+      message: redact(err.message),
+      details: err.details ? redactValue(err.details) : null,
+      request_id: requestId,
+    },
   };
 }
 

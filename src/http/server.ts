@@ -8,7 +8,12 @@ import type { Logger } from '../core/logger.js';
 import { type AuditEntry, auditEntryFor } from '../security/audit-entry.js';
 import { type Authenticator, authenticate } from '../security/authenticate.js';
 import type { Principal } from '../security/principal.js';
-import { createRateLimiter, type RateLimitState, rateLimitKey } from '../security/rate-limit.js';
+import {
+  createRateLimiter,
+  type RateLimiter,
+  type RateLimitState,
+  rateLimitKey,
+} from '../security/rate-limit.js';
 import { HelixError } from '../core/errors.js';
 import { errorBody, installErrorHandling } from './errors.js';
 import { installMetrics } from './metrics.js';
@@ -41,6 +46,11 @@ export interface HttpServerOptions {
    * keys in its database; without it only the shared token and JWTs are accepted.
    */
   authenticate?: Authenticator;
+  /**
+   * The per-identity limiter, shared with the other surfaces (gRPC, WebSocket) so an identity has
+   * one budget wherever it calls from; its owner closes it. Without it the server makes its own.
+   */
+  limiter?: RateLimiter | null;
 }
 
 export type HelixServer = FastifyInstance;
@@ -117,7 +127,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     // exist, so it is sent below only on a TLS socket
     hsts: false,
   });
-  const limiter = createRateLimiter(config);
+  const limiter =
+    options.limiter !== undefined
+      ? options.limiter
+      : createRateLimiter(config, Date.now, { logger: options.logger });
+  if (limiter && options.limiter === undefined) app.addHook('onClose', () => limiter.close());
   const resolve: Authenticator = options.authenticate ?? ((header) => authenticate(config, header));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('rateLimit', null);

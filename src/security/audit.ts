@@ -1,6 +1,7 @@
 import type { Context } from '../core/context.js';
 import { decodeCursor, encodeCursor } from '../core/cursor.js';
 import type { AuditEntry, AuditOutcome } from './audit-entry.js';
+import { ensureConfigSecrets, redactValue } from './redact.js';
 
 /** A stored audit row as the API presents it (`seq` is internal: it only orders pages). */
 export interface AuditRecord extends AuditEntry {
@@ -47,31 +48,16 @@ const COLUMNS = [
   'ip',
 ] as const;
 
-/** The secrets Helix knows, raw and base64, so a row can be checked for them before it is written. */
-function knownSecrets(ctx: Context): string[] {
-  const raw = [ctx.config.auth.token, ctx.config.auth.jwt_secret].filter((s) => s.length >= 8);
-  return raw.flatMap((s) => [s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url')]);
-}
-
-/**
- * Belt and braces: the pipeline already hands over no secret-bearing field, but a known secret
- * found in any text column is still replaced before the row becomes permanent.
- */
-function redact<T extends object>(row: T, secrets: readonly string[]): T {
-  const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(out)) {
-    if (typeof v !== 'string') continue;
-    out[k] = secrets.reduce((s, secret) => s.split(secret).join('[redacted]'), v);
-  }
-  return out as T;
-}
-
 /** Appends one row; the database triggers refuse any later UPDATE or DELETE. */
 export function recordAudit(ctx: Context, entry: AuditEntry): AuditRecord {
-  const record = redact<AuditRecord>(
-    { ...entry, id: ctx.ids.next(), at: ctx.clock.now().toISOString() },
-    knownSecrets(ctx),
-  );
+  // Belt and braces: the pipeline hands over no secret-bearing field, but any known secret or
+  // credential shape in a text column is still masked before the row becomes permanent.
+  ensureConfigSecrets(ctx.config);
+  const record = redactValue<AuditRecord>({
+    ...entry,
+    id: ctx.ids.next(),
+    at: ctx.clock.now().toISOString(),
+  });
   ctx.db
     .prepare(
       `INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,

@@ -8,6 +8,8 @@ const RateLimitView = z.object({
   /** null when requests are not limited (auth disabled or [rate_limit] enabled = false) */
   remaining: z.number().int().nullable(),
   reset_at: z.string().nullable(),
+  /** where the caller's requests are counted: Redis (HELIX_REDIS_URL) or this process's memory */
+  store: z.enum(['memory', 'redis']).nullable(),
 });
 
 /** The caller's own rate-limit state, as counted by the pipeline for this very request. */
@@ -25,7 +27,8 @@ export const rateLimitRoutes: DomainRoutes = async (app, { ctx }) => {
       authorize(req.principal, 'read');
       const { requests, window_secs } = ctx.config.rate_limit;
       const state = req.rateLimit;
-      if (!state) return { enabled: false, limit: requests, window_secs, remaining: null, reset_at: null };
+      if (!state)
+        return { enabled: false, limit: requests, window_secs, remaining: null, reset_at: null, store: null };
       return { enabled: true, ...state };
     },
   );

@@ -11,7 +11,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HELIX_')) env[k] = v;
   // the hash embedder: building the GloVe table in every temp home would cost seconds each
-  return { ...env, HELIX_EMBEDDING_PROVIDER: 'hash', ...extra };
+  // gRPC on port 0: servers started by parallel test files must not collide on 50051
+  return { ...env, HELIX_EMBEDDING_PROVIDER: 'hash', HELIX_SERVER_GRPC_PORT: '0', ...extra };
 }
 
 export interface HxResult {

@@ -28,7 +28,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     home,
     env: {},
     cwd: home,
-    flags: { 'server.rest_port': 0, 'embedding.provider': 'hash', ...options.flags },
+    // gRPC on port 0 too, so test files running in parallel never collide on 50051
+    flags: { 'server.rest_port': 0, 'server.grpc_port': 0, 'embedding.provider': 'hash', ...options.flags },
   });
   let running: RunningServer;
   try {

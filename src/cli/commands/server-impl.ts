@@ -13,6 +13,9 @@ interface StartOptions {
   port?: number;
   host?: string;
   foreground?: boolean;
+  /** false with --no-worker: the core alone */
+  worker?: boolean;
+  workerPort?: number;
 }
 
 const binPath = fileURLToPath(new URL('../../../bin/hx.js', import.meta.url));
@@ -36,12 +39,13 @@ export async function start(globals: GlobalOptions, o: StartOptions): Promise<vo
       'conflict',
       `Helix is already running (pid ${existing.pid}) on ${existing.url}: \`hx server stop\` first`,
     );
-  if (o.foreground) return startForeground(globals, loaded);
+  if (o.foreground) return startForeground(globals, loaded, o);
   return startBackground(globals, loaded, o);
 }
 
-async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
+async function startForeground(globals: GlobalOptions, loaded: LoadedConfig, o: StartOptions = {}) {
   const { startCoreServer } = await import('../../api/run-server.js');
+  let worker: import('../../worker/run-worker.js').RunningWorker | undefined;
   // handlers first: a signal that arrives while starting, or right after the start record, still
   // shuts down gracefully instead of killing the process with the default action
   let running: Awaited<ReturnType<typeof startCoreServer>> | undefined;
@@ -53,7 +57,8 @@ async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
     }
     stopping = true;
     running.app.ctx.logger.info({ signal }, 'shutting down');
-    running.close().then(
+    const core = running;
+    Promise.all([worker?.close(), core.close()]).then(
       () => process.exit(0),
       (err) => {
         process.stderr.write(`shutdown failed: ${(err as Error).message}\n`);
@@ -64,9 +69,33 @@ async function startForeground(globals: GlobalOptions, loaded: LoadedConfig) {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   running = await startCoreServer(loaded, { consoleLogs: true });
-  const record = { url: running.url, port: running.port, home: loaded.paths.home, pid: process.pid };
+  // the AI layer beside the core (--no-worker or [worker] enabled = false: the core alone); with
+  // --port 0 it also takes a free port, so parallel test servers never fight over 8200
+  let workerNote = '';
+  let workerRecord: Record<string, unknown> = {};
+  if (o.worker !== false && loaded.config.worker.enabled) {
+    const { startWorkerBeside } = await import('../../worker/run-worker.js');
+    const port = o.workerPort ?? (o.port === 0 ? 0 : undefined);
+    const started = await startWorkerBeside(
+      loaded,
+      { url: running.url, logger: running.app.ctx.logger },
+      port,
+    );
+    worker = started.running;
+    workerRecord = worker ? { worker_url: worker.url } : { worker_error: started.error };
+    workerNote = worker ? ` · AI layer on ${worker.url}` : ` · AI layer not started: ${started.error}`;
+  }
+  const record = {
+    url: running.url,
+    port: running.port,
+    home: loaded.paths.home,
+    pid: process.pid,
+    ...workerRecord,
+  };
   // one line, so a supervisor can read the first line of stdout
-  process.stdout.write(globals.json ? `${JSON.stringify(record)}\n` : `${startLine(loaded, running.url)}\n`);
+  process.stdout.write(
+    globals.json ? `${JSON.stringify(record)}\n` : `${startLine(loaded, running.url)}${workerNote}\n`,
+  );
   if (stopping) {
     stopping = false;
     shutdown('early signal');
@@ -80,6 +109,8 @@ async function startBackground(globals: GlobalOptions, loaded: LoadedConfig, o: 
   const args = [binPath, '--home', loaded.paths.home, 'server', 'start', '--foreground'];
   if (o.port !== undefined) args.push('--port', String(o.port));
   if (o.host) args.push('--host', o.host);
+  if (o.worker === false) args.push('--no-worker');
+  if (o.workerPort !== undefined) args.push('--worker-port', String(o.workerPort));
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],

@@ -11,6 +11,8 @@ export function register(program: Command, globals: () => GlobalOptions) {
     .option('--port <n>', 'REST port (default [server] rest_port, 9470; 0 picks a free one)', Number)
     .option('--host <addr>', 'bind address (default [server] bind_host)')
     .option('--foreground', 'stay in the foreground; Ctrl-C stops')
+    .option('--no-worker', 'do not start the AI layer beside the core')
+    .option('--worker-port <n>', 'AI layer port (default [worker] port, 8200; 0 with --port 0)', Number)
     .action(async (o) => (await impl()).start(globals(), o));
   server
     .command('stop')

@@ -7,10 +7,15 @@ export function register(program: Command, globals: () => GlobalOptions) {
     .command('setup')
     .description('create the data home, its config and database (non-interactive with --quick)')
     .option('--quick', 'accept every default without asking')
-    .action(async () => {
+    .action(async (o: { quick?: boolean }) => {
       const { loadFor } = await import('../load.js');
       const { ensureHome } = await import('../../storage/home.js');
       const loaded = loadFor(globals());
+      // on a terminal, without --quick or --json: the interactive wizard
+      if (!o.quick && !globals().json && process.stdin.isTTY && process.stdout.isTTY) {
+        const { runSetupWizard } = await import('./setup-wizard.js');
+        return runSetupWizard(loaded);
+      }
       const fresh = ensureHome(loaded.paths);
       const { createApp } = await import('../../api/create-app.js');
       const app = createApp(loaded);

@@ -10,6 +10,7 @@ import { configKeys, findKey, parseKeyValue } from './keys.js';
 export const envAliases: Readonly<Record<string, string>> = {
   HELIX_JWT_SECRET: 'auth.jwt_secret',
   HELIX_DAILY_BUDGET: 'worker.budget_limit',
+  HELIX_BUDGET_ACTION: 'worker.budget_action',
   HELIX_CORE_URL: 'worker.core_url',
   HELIX_RUST_URL: 'worker.core_url',
   HELIX_LLM_API_KEY: 'llm.api_key',
@@ -17,6 +18,8 @@ export const envAliases: Readonly<Record<string, string>> = {
   HELIX_PORT: 'server.rest_port',
   HELIX_GRPC_PORT: 'server.grpc_port',
   HELIX_WORKER_PORT: 'worker.port',
+  HELIX_NAMESPACE_NODE_QUOTA: 'knowledge.namespace_node_quota',
+  HELIX_REDIS_URL: 'rate_limit.redis_url',
 };
 
 export type Env = Record<string, string | undefined>;

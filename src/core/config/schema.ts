@@ -35,6 +35,22 @@ export const configSchema = z
       cors_allowed_origins: strList([], 'origins allowed by CORS (empty: same-origin only)'),
       body_limit_bytes: int(8 * 1024 * 1024, 'largest request body accepted, in bytes', 1024),
       shutdown_timeout_secs: int(10, 'how long graceful shutdown waits for in-flight requests', 0),
+      events_poll_interval_ms: int(
+        200,
+        'how often the change feed is read for events (catches writes by other processes)',
+        10,
+      ),
+      ws_ping_interval_secs: int(
+        30,
+        'seconds between WebSocket pings; a client that misses one is dropped',
+        1,
+      ),
+      ws_max_buffered_bytes: int(
+        1024 * 1024,
+        'bytes queued for one WebSocket client before it is dropped as too slow',
+        1024,
+      ),
+      ws_max_messages_per_minute: int(120, 'messages one WebSocket client may send per minute', 1),
     }),
     storage: section({
       data_dir: str('data', 'data folder; relative paths resolve against HELIX_HOME'),
@@ -52,6 +68,11 @@ export const configSchema = z
       max_content_bytes: int(1024 * 1024, 'largest node content accepted, in bytes', 1),
       version_retention: int(50, 'versions kept per node (older ones are pruned)', 1),
       default_namespace: str('default', 'namespace used when a write names none'),
+      namespace_node_quota: int(
+        0,
+        'most nodes one namespace may hold; a create past it answers 403 (0 = unlimited; HELIX_NAMESPACE_NODE_QUOTA)',
+        0,
+      ),
     }),
     profile: section({
       display_name: str('', 'your name, used in signatures and briefings'),
@@ -100,6 +121,10 @@ export const configSchema = z
         'auto',
         'local_fastembed pooling: auto reads the model pooling config, else CLS for bge, mean otherwise',
       ),
+      keep_previous_spaces: bool(
+        false,
+        "keep an old model's vectors after a switch completes (switching back is then quick)",
+      ),
     }),
     llm: section({
       enabled: bool(false, 'use an OpenAI-compatible LLM for assist features'),
@@ -140,6 +165,11 @@ export const configSchema = z
         'auto: weights measured per embedder (docs/benchmarks.md); config: vector_weight and fulltext_weight',
       ),
       rrf_k: int(60, 'k of reciprocal rank fusion', 1),
+      fulltext_candidates: oneOf(
+        ['conjunctive_first', 'exact'],
+        'conjunctive_first',
+        'recall: take full-text candidates from notes holding every query word when there are enough (decision 0008)',
+      ),
       title_weight: num(10, 'BM25 weight of the title column', 0),
       content_weight: num(1, 'BM25 weight of the content column', 0),
       tags_weight: num(5, 'BM25 weight of the tags column', 0),
@@ -183,6 +213,16 @@ export const configSchema = z
       enabled: bool(false, 'store node content, titles and metadata encrypted (needs the vault)'),
       index_plaintext: bool(true, 'keep full-text and vector indexes of encrypted content in plaintext'),
     }),
+    vault: section({
+      argon2_memory_kib: int(19456, 'Argon2id memory per derivation, in KiB (OWASP minimum 19456)', 19456),
+      argon2_iterations: int(2, 'Argon2id passes (OWASP minimum 2)', 2),
+      argon2_parallelism: int(1, 'Argon2id lanes', 1, 255),
+      grace_period_days: int(30, 'days a rotated-out key epoch stays readable before it is retired', 0),
+      expiring_days: int(14, 'a credential this close to its expiry is reported as expiring', 0),
+      unseal_free_attempts: int(3, 'failed unseal attempts allowed before back-off starts', 1),
+      unseal_backoff_max_secs: int(300, 'longest wait between failed unseal attempts, in seconds', 1),
+      secrets_backends: strList(['keyring', 'vault', 'env'], 'secret backends in order of preference'),
+    }),
     lifecycle: section({
       importance_decay_rate: num(0.01, 'importance lost per day without access', 0, 1),
       min_importance: num(0.05, 'importance never decays below this', 0, 1),
@@ -194,6 +234,12 @@ export const configSchema = z
       role: oneOf(['admin', 'write', 'read'], 'admin', 'role of the shared token'),
       namespace: str('*', 'namespace of the shared token (* = all)'),
       jwt_secret: str('', 'HS256 secret for JWTs (prefer HELIX_JWT_SECRET)'),
+      oauth_token_ttl_secs: int(
+        3600,
+        'lifetime of an OAuth2 client-credentials access token, in seconds',
+        60,
+        86400,
+      ),
     }),
     rate_limit: section({
       enabled: bool(
@@ -202,6 +248,10 @@ export const configSchema = z
       ),
       requests: int(120, 'requests allowed per identity per window', 1),
       window_secs: int(60, 'length of the rate-limit window, in seconds', 1),
+      redis_url: str(
+        '',
+        'count requests in Redis (shared by every process) instead of memory, e.g. redis://127.0.0.1:6379 (HELIX_REDIS_URL)',
+      ),
     }),
     worker: section({
       host: str('127.0.0.1', 'address the AI layer listens on'),
@@ -209,6 +259,48 @@ export const configSchema = z
       core_url: str('http://127.0.0.1:9470', 'URL the AI layer uses to reach the core'),
       default_provider: str('auto', 'LLM router default provider (auto picks by task)'),
       budget_limit: num(100, 'daily LLM budget in USD', 0),
+      enabled: bool(true, 'start the AI layer beside the core with `hx server start` (--no-worker skips it)'),
+      budget_action: oneOf(
+        ['downgrade', 'reject'],
+        'downgrade',
+        'over budget: downgrade to the cheapest model meeting the quality floor, or reject with 402',
+      ),
+      provider_caps: strList([], 'daily per-provider caps in USD, as provider=usd (e.g. openai=20)'),
+      prices: strList([], 'price overrides in USD per million tokens, as provider/model=input:output'),
+      base_urls: strList([], 'provider base URL overrides, as provider=url (proxies, self-hosted, tests)'),
+      models: strList([], 'extra models to route to, as provider/model'),
+      custom_providers: strList(
+        [],
+        'custom OpenAI-compatible endpoints, as name=url (key from <NAME>_API_KEY in the environment)',
+      ),
+      max_tokens: int(1024, 'completion tokens reserved when a request names no max_tokens', 1),
+      request_timeout_secs: int(60, 'one provider attempt times out after this many seconds', 1),
+      breaker_threshold: int(5, 'consecutive provider failures that open its circuit breaker', 1),
+      breaker_cooldown_secs: int(30, 'seconds an open provider breaker waits before a trial call', 1),
+      core_timeout_ms: int(3000, 'timeout of one AI layer call to the core, in milliseconds', 100),
+      models_cache_secs: int(60, 'seconds GET /api/models caches provider reachability', 0),
+    }),
+    mcp: section({
+      max_answer_tokens: int(
+        2000,
+        'token budget of one MCP tool answer (longer results are paged)',
+        200,
+        100000,
+      ),
+      connector_timeout_ms: int(
+        10000,
+        'how long connecting to an MCP connector or calling its tool may take',
+        100,
+      ),
+      connector_breaker_reset_secs: int(
+        30,
+        'how long a failing MCP connector stays isolated before one trial call',
+        1,
+      ),
+      servers: strList(
+        [],
+        'MCP servers Helix connects to: "name=command arg…" (stdio) or "name=https://…" (HTTP)',
+      ),
     }),
     logging: section({
       level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'log level'),

@@ -25,10 +25,23 @@ const isPosition = (v: unknown): v is Position =>
 export function nodeFilterSql(
   filter: Pick<ListNodes, 'namespace' | 'kind' | 'tag' | 'created_after' | 'created_before'> & {
     min_importance?: number | undefined;
+    /** a scoped key's limits (policy.ts `scopeFilter`): any of `tags`, one of `kinds` */
+    scope?: { tags?: readonly string[]; kinds?: readonly string[] } | undefined;
   },
 ) {
   const where: string[] = [];
   const params: unknown[] = [];
+  if (filter.scope?.kinds?.length) {
+    where.push(`kind IN (${filter.scope.kinds.map(() => '?').join(', ')})`);
+    params.push(...filter.scope.kinds);
+  }
+  if (filter.scope?.tags?.length) {
+    // node_tags.tag is COLLATE NOCASE, so IN compares case-insensitively like every tag lookup
+    where.push(
+      `id IN (SELECT node_id FROM node_tags WHERE tag IN (${filter.scope.tags.map(() => '?').join(', ')}))`,
+    );
+    params.push(...filter.scope.tags);
+  }
   if (filter.namespace) {
     where.push('namespace = ?');
     params.push(filter.namespace);
@@ -57,7 +70,10 @@ export function nodeFilterSql(
 }
 
 /** Newest first, keyset-paged so a page is as fast at the end of the list as at the start. */
-export function listNodes(ctx: Context, filter: ListNodes): Page<KnowledgeNode> {
+export function listNodes(
+  ctx: Context,
+  filter: ListNodes & { scope?: Parameters<typeof nodeFilterSql>[0]['scope'] },
+): Page<KnowledgeNode> {
   const { where, params } = nodeFilterSql(filter);
   if (filter.cursor) {
     const pos = decodeCursor(filter.cursor, isPosition);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { authorize, type DomainRoutes, errorResponse, IdParams, scopedNamespace } from '../../http/route.js';
+import {
+  authorizeNode,
+  authorizeNodeWrite,
+  authorizeOperation,
+  ownNamespace,
+  scopeFilter,
+} from '../../security/policy.js';
 import { listNodes } from './list.js';
 import { CreateNodeBody, ListNodesQuery, NodeSchema, UpdateNodeBody } from './schema.js';
 import { createNode, deleteNode, getNode, updateNode } from './service.js';
@@ -19,8 +26,10 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
       },
     },
     async (req, reply) => {
-      const namespace = req.body.namespace ?? ctx.config.knowledge.default_namespace;
-      authorize(req.principal, 'write', { namespace });
+      const p = req.principal;
+      const namespace = req.body.namespace ?? ownNamespace(p) ?? ctx.config.knowledge.default_namespace;
+      authorizeOperation(p, 'store');
+      authorizeNodeWrite(p, { namespace, kind: req.body.kind, tags: req.body.tags });
       return reply.status(201).send(createNode(ctx, { ...req.body, namespace }));
     },
   );
@@ -37,7 +46,12 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       authorize(req.principal, 'read');
-      return listNodes(ctx, { ...req.query, namespace: scopedNamespace(req.principal, req.query.namespace) });
+      authorizeOperation(req.principal, 'read');
+      return listNodes(ctx, {
+        ...req.query,
+        namespace: scopedNamespace(req.principal, req.query.namespace),
+        scope: scopeFilter(req.principal),
+      });
     },
   );
 
@@ -53,7 +67,8 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       const node = getNode(ctx, req.params.id);
-      authorize(req.principal, 'read', { namespace: node.namespace });
+      authorizeNode(req.principal, 'read', node);
+      authorizeOperation(req.principal, 'read');
       return node;
     },
   );
@@ -70,10 +85,17 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
       },
     },
     async (req) => {
+      const p = req.principal;
       const current = getNode(ctx, req.params.id);
-      authorize(req.principal, 'read', { namespace: current.namespace });
-      authorize(req.principal, 'write', { namespace: current.namespace });
-      if (req.body.namespace) authorize(req.principal, 'write', { namespace: req.body.namespace });
+      authorizeNode(p, 'read', current);
+      authorizeOperation(p, 'update');
+      authorizeNodeWrite(p, current);
+      // the node as it will be must still lie inside the caller's namespaces, kinds and tags
+      authorizeNodeWrite(p, {
+        namespace: req.body.namespace ?? current.namespace,
+        kind: req.body.kind ?? current.kind,
+        tags: req.body.tags ?? current.tags,
+      });
       return updateNode(ctx, req.params.id, req.body);
     },
   );
@@ -90,8 +112,9 @@ export const nodeRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req, reply) => {
       const current = getNode(ctx, req.params.id);
-      authorize(req.principal, 'read', { namespace: current.namespace });
-      authorize(req.principal, 'write', { namespace: current.namespace });
+      authorizeNode(req.principal, 'read', current);
+      authorizeOperation(req.principal, 'delete');
+      authorizeNodeWrite(req.principal, current);
       deleteNode(ctx, req.params.id);
       return reply.status(204).send(null);
     },

@@ -4,6 +4,7 @@ import type { Context } from '../../core/context.js';
 import { HelixError, notFound } from '../../core/errors.js';
 import type { HelixEvents } from '../../core/events.js';
 import { stableJson } from '../../core/stable-json.js';
+import { checkNamespaceQuota } from '../../security/quota.js';
 import { inTransaction } from '../../storage/database.js';
 import { resolvePendingTx, syncLinksTx } from '../linking/sync-links.js';
 import { knowledgeStores } from '../stores.js';
@@ -89,6 +90,7 @@ export function insertNodeTx(ctx: Context, input: CreateNode, options: WriteOpti
     version: 1,
     expires_at: input.expires_at ?? null,
   };
+  checkNamespaceQuota(ctx, row.namespace);
   const seq = nodes.insert(row, tags);
   const node = rowToNode({ ...row, seq }, tags);
   // The first version lists every field's initial value but content: that one is in the version's
@@ -148,6 +150,7 @@ export function applyChangesTx(
   const next = { ...current };
   for (const [field, c] of Object.entries(changes)) (next as Record<string, unknown>)[field] = c.after;
   if (changes.content) checkSize(ctx, next.content);
+  if (changes.namespace) checkNamespaceQuota(ctx, next.namespace);
   next.version = current.version + 1;
   next.updated_at = now;
   const touchesText = 'title' in changes || 'content' in changes || 'tags' in changes;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { authorize, canUseNamespace, type DomainRoutes, errorResponse, IdParams } from '../../http/route.js';
+import { type DomainRoutes, errorResponse, IdParams } from '../../http/route.js';
+import { authorizeNode, authorizeNodeWrite, authorizeOperation, nodeVisible } from '../../security/policy.js';
+import type { Principal } from '../../security/principal.js';
 import { getNode } from '../nodes/service.js';
 import { NodeSchema } from '../nodes/schema.js';
 import { CreateRelationshipBody, NeighborsQuery, RelationshipSchema } from './schema.js';
@@ -14,7 +16,17 @@ const NeighborSchema = z.object({
 });
 
 export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
-  const nodeNamespace = (id: string) => getNode(ctx, id).namespace;
+  /** both ends of an edge must be visible to read it, and writable (in scope) to change it */
+  const readEnds = (p: Principal, ids: string[]) => {
+    for (const id of ids) authorizeNode(p, 'read', getNode(ctx, id));
+    authorizeOperation(p, 'read');
+  };
+  const writeEnds = (p: Principal, ids: string[]) => {
+    const nodes = ids.map((id) => getNode(ctx, id));
+    for (const n of nodes) authorizeNode(p, 'read', n);
+    authorizeOperation(p, 'relate');
+    for (const n of nodes) authorizeNodeWrite(p, n);
+  };
 
   app.post(
     '/api/v1/graph/relationships',
@@ -27,11 +39,7 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
       },
     },
     async (req, reply) => {
-      for (const id of [req.body.from_node, req.body.to_node]) {
-        const ns = nodeNamespace(id);
-        authorize(req.principal, 'read', { namespace: ns });
-        authorize(req.principal, 'write', { namespace: ns });
-      }
+      writeEnds(req.principal, [req.body.from_node, req.body.to_node]);
       return reply.status(201).send(createRelationship(ctx, req.body));
     },
   );
@@ -48,7 +56,7 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       const rel = getRelationship(ctx, req.params.id);
-      authorize(req.principal, 'read', { namespace: nodeNamespace(rel.from_node) });
+      readEnds(req.principal, [rel.from_node, rel.to_node]);
       return rel;
     },
   );
@@ -65,9 +73,7 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req, reply) => {
       const rel = getRelationship(ctx, req.params.id);
-      const ns = nodeNamespace(rel.from_node);
-      authorize(req.principal, 'read', { namespace: ns });
-      authorize(req.principal, 'write', { namespace: ns });
+      writeEnds(req.principal, [rel.from_node, rel.to_node]);
       deleteRelationship(ctx, req.params.id);
       return reply.status(204).send(null);
     },
@@ -88,11 +94,11 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
       },
     },
     async (req) => {
-      authorize(req.principal, 'read', { namespace: nodeNamespace(req.params.id) });
+      readEnds(req.principal, [req.params.id]);
       const result = neighbors(ctx, req.params.id, req.query);
       return {
         ...result,
-        neighbors: result.neighbors.filter((n) => canUseNamespace(req.principal, n.node.namespace)),
+        neighbors: result.neighbors.filter((n) => nodeVisible(req.principal, n.node)),
       };
     },
   );
@@ -114,11 +120,11 @@ export const relationshipRoutes: DomainRoutes = async (app, { ctx }) => {
       },
     },
     async (req) => {
-      authorize(req.principal, 'read', { namespace: nodeNamespace(req.params.id) });
+      readEnds(req.principal, [req.params.id]);
       const result = backlinks(ctx, req.params.id);
       return {
         ...result,
-        items: result.items.filter((i) => canUseNamespace(req.principal, i.node.namespace)),
+        items: result.items.filter((i) => nodeVisible(req.principal, i.node)),
       };
     },
   );

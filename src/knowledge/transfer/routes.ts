@@ -3,6 +3,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { HelixError } from '../../core/errors.js';
 import { authorize, canUseNamespace, type DomainRoutes, errorResponse } from '../../http/route.js';
+import { authorizeOperation, nodeVisible, scopeFilter } from '../../security/policy.js';
+import type { Principal } from '../../security/principal.js';
 import { Namespace } from '../nodes/schema.js';
 import { exportLines } from './export.js';
 import { importRecords } from './import.js';
@@ -22,6 +24,24 @@ const ImportSummarySchema = z.object({
 });
 
 const IMPORT_BODY_LIMIT = 1024 * 1024 * 1024;
+
+/**
+ * A scoped key's export: only nodes inside its tags and kinds, and only edges whose two ends it
+ * sees. Nodes precede relationships in the format, so the visible set is complete by then.
+ */
+function* scopedLines(lines: Iterable<string>, p: Principal): Generator<string> {
+  const visible = new Set<string>();
+  for (const line of lines) {
+    const record = JSON.parse(line) as { type?: string; id?: string; from_node?: string; to_node?: string };
+    if (record.type === 'node') {
+      if (!nodeVisible(p, record as never)) continue;
+      visible.add(record.id!);
+    } else if (record.type === 'relationship') {
+      if (!visible.has(record.from_node!) || !visible.has(record.to_node!)) continue;
+    }
+    yield line;
+  }
+}
 
 export const transferRoutes: DomainRoutes = async (app, { ctx }) => {
   // JSON Lines arrive as a stream: the handler reads them line by line, never the whole body at once
@@ -43,13 +63,15 @@ export const transferRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req, reply) => {
       authorize(req.principal, 'read');
+      authorizeOperation(req.principal, 'export');
       const p = req.principal;
       let namespaces: string[] | undefined;
       if (req.query.namespace) {
         authorize(p, 'read', { namespace: req.query.namespace });
         namespaces = [req.query.namespace];
       } else if (!p.namespaces.includes('*')) namespaces = [...p.namespaces];
-      const lines = exportLines(ctx, namespaces ? { namespaces } : {});
+      const all = exportLines(ctx, namespaces ? { namespaces } : {});
+      const lines = scopeFilter(p) ? scopedLines(all, p) : all;
       const stream = Readable.from(
         (function* () {
           for (const l of lines) yield `${l}\n`;
@@ -78,6 +100,10 @@ export const transferRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       authorize(req.principal, 'write', req.query.namespace ? { namespace: req.query.namespace } : {});
+      authorizeOperation(req.principal, 'import');
+      // an import carries arbitrary kinds and tags: a key limited to some may not import at all
+      if (scopeFilter(req.principal))
+        throw new HelixError('forbidden', 'a key limited to tags or kinds may not import');
       const body = req.body as unknown;
       if (!(body instanceof Readable)) {
         throw new HelixError(

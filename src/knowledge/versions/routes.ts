@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { authorize, type DomainRoutes, errorResponse } from '../../http/route.js';
+import { type authorize, type DomainRoutes, errorResponse } from '../../http/route.js';
+import { authorizeNode, authorizeNodeWrite, authorizeOperation } from '../../security/policy.js';
 import { getNode } from '../nodes/service.js';
 import { NodeSchema } from '../nodes/schema.js';
 import { getVersion, listVersions, restoreVersion } from './service.js';
@@ -23,8 +24,10 @@ const PageQuery = z
   .strict();
 
 export const versionRoutes: DomainRoutes = async (app, { ctx }) => {
-  const readable = (principal: Parameters<typeof authorize>[0], id: string) =>
-    authorize(principal, 'read', { namespace: getNode(ctx, id).namespace });
+  const readable = (principal: Parameters<typeof authorize>[0], id: string) => {
+    authorizeNode(principal, 'read', getNode(ctx, id));
+    authorizeOperation(principal, 'read');
+  };
 
   app.get(
     '/api/v1/nodes/:id/versions',
@@ -74,10 +77,12 @@ export const versionRoutes: DomainRoutes = async (app, { ctx }) => {
     },
     async (req) => {
       const node = getNode(ctx, req.params.id);
-      authorize(req.principal, 'read', { namespace: node.namespace });
-      authorize(req.principal, 'write', { namespace: node.namespace });
+      authorizeNode(req.principal, 'read', node);
+      authorizeOperation(req.principal, 'update');
+      authorizeNodeWrite(req.principal, node);
       const version = getVersion(ctx, req.params.id, req.params.version_id);
-      authorize(req.principal, 'write', { namespace: version.state.namespace });
+      // restoring must not move the node outside the caller's namespaces, kinds or tags
+      authorizeNodeWrite(req.principal, version.state);
       return restoreVersion(ctx, req.params.id, req.params.version_id);
     },
   );
