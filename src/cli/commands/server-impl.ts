@@ -90,11 +90,14 @@ async function startForeground(globals: GlobalOptions, loaded: LoadedConfig, o: 
     port: running.port,
     home: loaded.paths.home,
     pid: process.pid,
+    grpc_port: running.grpcPort,
     ...workerRecord,
   };
   // one line, so a supervisor can read the first line of stdout
   process.stdout.write(
-    globals.json ? `${JSON.stringify(record)}\n` : `${startLine(loaded, running.url)}${workerNote}\n`,
+    globals.json
+      ? `${JSON.stringify(record)}\n`
+      : `${startLine(loaded, running.url)} · gRPC on port ${running.grpcPort}${workerNote}\n`,
   );
   if (stopping) {
     stopping = false;
