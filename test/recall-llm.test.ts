@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resetBreakers } from '../src/security/breakers.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { waitFor } from './support/temp.js';
 
@@ -160,5 +161,20 @@ describe('query rewriting with a language model', () => {
     expect(decompose.body.query.rewritten).toBeNull();
     expect(decompose.body.notices.join(' ')).toMatch(/could not decompose the question/);
     expect(decompose.body.results[0].node.id).toBe(ids.kestrel);
+  });
+
+  it('stops calling a model that keeps failing (breaker), and recall still answers at once', async () => {
+    resetBreakers();
+    fake.mode = 'error';
+    const notices: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const r = await recall({ text: 'kestrel meadow', strategy: 'fulltext', rewrite: 'expand' });
+      expect(r.status).toBe(200);
+      expect(r.body.results[0].node.id).toBe(ids.kestrel);
+      notices.push(r.body.notices.join(' '));
+    }
+    // five consecutive failures open the circuit: the last two never reach the model
+    expect(fake.prompts).toHaveLength(5);
+    expect(notices.at(-1)).toMatch(/could not expand the query .*expanded from the vault instead/);
   });
 });
