@@ -1,14 +1,21 @@
 import type { LanguageModel, ModelMessage } from 'ai';
-import type { Clock } from '../core/clock.js';
 import { HelixError } from '../core/errors.js';
-import { isOpenCircuit, type ProviderBreakers } from './breakers.js';
+import { isOpenCircuit } from './breakers.js';
 import type { Catalog, CatalogModel } from './catalog.js';
-import { type BudgetDenial, type BudgetLedger, budgetError, isDenial, type Reservation } from './budget.js';
+import { type BudgetDenial, budgetError, isDenial, type Reservation } from './budget.js';
 import { classify, type Failure, upstreamError } from './classify.js';
 import { createLanguageModel } from './model-factory.js';
 import { costOf } from './prices.js';
 import { splitModelRef, type TaskType } from './providers.js';
-import type { UsageStore } from './usage-store.js';
+import type {
+  Attempt,
+  ChatMessage,
+  GenerateResult,
+  RouteRequest,
+  RouterDeps,
+  StreamEvent,
+  StreamHandle,
+} from './router-types.js';
 
 // the SDK prints warnings (e.g. unsupported settings) on the console; ours go through the logger
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -20,65 +27,15 @@ const loadSdk = () => {
   return sdk;
 };
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface RouteRequest {
-  messages: ChatMessage[];
-  /** `auto`, a model id of `provider`, or `provider/model` */
-  model?: string;
-  provider?: string;
-  task?: TaskType;
-  /** the lowest quality tier (1–5) acceptable; also the floor a budget downgrade keeps */
-  quality?: number;
-  max_tokens?: number;
-  temperature?: number;
-  principalId?: string;
-  requestId?: string;
-  signal?: AbortSignal;
-}
-
-export interface Attempt {
-  model: string;
-  outcome: string;
-}
-
-export interface GenerateResult {
-  text: string;
-  provider: string;
-  model: string;
-  usage: { input_tokens: number; output_tokens: number };
-  cost_usd: number;
-  latency_ms: number;
-  downgraded: boolean;
-  attempts: Attempt[];
-}
-
-export type StreamEvent =
-  | { type: 'delta'; text: string }
-  | { type: 'done'; result: GenerateResult }
-  | { type: 'error'; code: string; message: string };
-
-export interface StreamHandle {
-  provider: string;
-  model: string;
-  downgraded: boolean;
-  /** the first token is already in; iterate to get it and the rest */
-  events: AsyncGenerator<StreamEvent>;
-}
-
-export interface RouterDeps {
-  catalog: Catalog;
-  ledger: BudgetLedger;
-  usage: UsageStore;
-  breakers: ProviderBreakers;
-  clock: Clock;
-  timeoutMs: number;
-  defaultMaxTokens: number;
-  fetch?: typeof globalThis.fetch;
-}
+export type {
+  Attempt,
+  ChatMessage,
+  GenerateResult,
+  RouteRequest,
+  RouterDeps,
+  StreamEvent,
+  StreamHandle,
+} from './router-types.js';
 
 /** Quality floors `auto` applies when a request names none. */
 const taskFloor: Record<TaskType, number> = { chat: 3, reasoning: 4, code: 4, fast: 1 };
