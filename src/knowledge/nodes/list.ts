@@ -69,12 +69,23 @@ export function nodeFilterSql(
   return { where, params };
 }
 
+/** Ids of nodes past their `expires_at` (the partial index of migration 0011 keeps this cheap). */
+export function expiredNodeIds(ctx: Context): Set<string> {
+  const rows = ctx.db
+    .prepare('SELECT id FROM nodes WHERE expires_at IS NOT NULL AND expires_at <= ?')
+    .all(ctx.clock.now().toISOString()) as { id: string }[];
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Newest first, keyset-paged so a page is as fast at the end of the list as at the start. */
 export function listNodes(
   ctx: Context,
   filter: ListNodes & { scope?: Parameters<typeof nodeFilterSql>[0]['scope'] },
 ): Page<KnowledgeNode> {
   const { where, params } = nodeFilterSql(filter);
+  // expired nodes stay readable by id until the lifecycle job removes them, but are not listed
+  where.push('(expires_at IS NULL OR expires_at > ?)');
+  params.push(ctx.clock.now().toISOString());
   if (filter.cursor) {
     const pos = decodeCursor(filter.cursor, isPosition);
     where.push('(created_at < ? OR (created_at = ? AND id < ?))');

@@ -1,5 +1,5 @@
 import type { Context } from '../../core/context.js';
-import { nodeFilterSql } from '../../knowledge/nodes/list.js';
+import { expiredNodeIds, nodeFilterSql } from '../../knowledge/nodes/list.js';
 import type { NodeRow } from '../../knowledge/nodes/store.js';
 import { knowledgeStores } from '../../knowledge/stores.js';
 import { fulltextCandidates } from '../fulltext/service.js';
@@ -197,9 +197,13 @@ export async function recall(
       ? autoWeights[signal.provider]
       : { vector: s.vector_weight, fulltext: s.fulltext_weight };
   let fused = fuse(lists, { mode: s.fusion === 'rrf' ? 'rrf' : 'weighted', weights, k: s.rrf_k });
+  // vectors and links can still point at nodes past their expires_at: they are not recalled
+  const expired = expiredNodeIds(ctx);
+  const live = (list: Fused[]) => (expired.size ? list.filter((f) => !expired.has(f.id)) : list);
+  fused = live(fused);
   const viaGraph = new Map<string, GraphExplain>();
   if (strategy === 'graph' || strategy === 'hybrid')
-    fused = graphBoost(ctx, fused, input, viaGraph, strategy === 'graph' ? 10 : 5);
+    fused = live(graphBoost(ctx, fused, input, viaGraph, strategy === 'graph' ? 10 : 5));
 
   const best = fused[0]?.score ?? 0;
   const kept = fused
