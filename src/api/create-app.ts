@@ -9,6 +9,8 @@ import { ensureHome } from '../storage/home.js';
 import { migrate } from '../storage/migrations.js';
 import { SearchRuntime } from '../search/runtime.js';
 import { Keychain } from '../vault/keychain.js';
+import { NodeCipher } from '../vault/at-rest/node-cipher.js';
+import { setFieldCodec } from '../storage/sealed-fields.js';
 import { ensureConfigSecrets, redact, registerEnvSecrets } from '../security/redact.js';
 
 export interface AppOptions {
@@ -72,6 +74,12 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
   let closed = false;
   const search = new SearchRuntime(ctx);
   const vault = new Keychain(ctx);
+  // encryption at rest: node rows are sealed and opened with a data key the vault unwraps
+  const cipher = new NodeCipher(ctx, vault);
+  setFieldCodec(db, cipher);
+  ctx.bus.on('vault.state', ({ state }) => {
+    if (state === 'sealed') cipher.forget();
+  });
   return {
     ctx,
     loaded,

@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { assertSafeForEnv, type LoadedConfig } from '../core/config/load.js';
 import { ChangeFollower } from '../knowledge/events/change-follower.js';
+import { watchEncryption } from '../knowledge/nodes/encryption-runtime.js';
 import { createAuthenticator } from '../security/authenticate.js';
 import type { PidFile } from '../storage/pid-file.js';
 import { type App, createApp } from './create-app.js';
@@ -68,6 +69,8 @@ export async function startCoreServer(
   follower.start();
   // vectors load in the background: the server answers (full text) while the embedder starts
   void app.search.start({ background: true });
+  // rows move to the form `[encryption]` asks for whenever the vault key is here
+  const atRest = watchEncryption(app.ctx, () => app.vault.unsealed);
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -82,6 +85,7 @@ export async function startCoreServer(
         );
         try {
           follower.stop();
+          await atRest.stop();
           await Promise.all([server.close(), grpc.close(config.server.shutdown_timeout_secs * 1000)]);
           await limiter?.close();
         } finally {

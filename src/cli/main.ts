@@ -23,6 +23,7 @@ const commandModules: Loader[] = [
   () => import('./commands/keychain.js'),
   () => import('./commands/secret.js'),
   () => import('./commands/crypt.js'),
+  () => import('./commands/encryption.js'),
   () => import('./commands/worker.js'),
   () => import('./commands/chat.js'),
   () => import('./commands/mcp.js'),

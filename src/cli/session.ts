@@ -3,6 +3,7 @@ import type { HelixClient } from './client.js';
 import { httpClient } from './client-http.js';
 import { localClient } from './client-local.js';
 import { type GlobalOptions, loadFor } from './load.js';
+import { nodesNeedKey, unlockForNodes } from '../vault/cli/unlock.js';
 
 export type { GlobalOptions };
 
@@ -29,7 +30,21 @@ export function clientFor(opts: GlobalOptions): HelixClient {
 }
 
 export async function withClient<T>(opts: GlobalOptions, fn: (c: HelixClient) => Promise<T>): Promise<T> {
-  const client = clientFor(opts);
+  let client: HelixClient;
+  const server = opts.server ?? process.env.HELIX_SERVER_URL;
+  if (server) client = httpClient(server, opts.token ?? process.env.HELIX_AUTH_TOKEN);
+  else {
+    const app = openLocal(opts);
+    try {
+      // only awaits when a passphrase is needed: a caller's stream that is already flowing must
+      // not lose data to an idle await
+      if (nodesNeedKey(app)) await unlockForNodes(app);
+    } catch (err) {
+      app.close();
+      throw err;
+    }
+    client = localClient(app);
+  }
   try {
     return await fn(client);
   } finally {

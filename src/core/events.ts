@@ -7,6 +7,8 @@ export interface HelixEvents {
   'node.deleted': { id: string; namespace: string; kind: string };
   'relationship.created': { id: string; from_node: string; to_node: string; kind: string; namespace: string };
   'relationship.deleted': { id: string; from_node: string; to_node: string; kind: string; namespace: string };
+  /** this process's keychain was unsealed or sealed (work waiting on the key can start or stop) */
+  'vault.state': { state: 'sealed' | 'unsealed' };
   /** every committed write, from the change feed (see ChangeEvent) */
   change: ChangeEvent;
 }

@@ -5,6 +5,7 @@ import { authorize, type DomainRoutes } from '../http/route.js';
 import { scopeFilter } from '../security/policy.js';
 import type { Principal } from '../security/principal.js';
 import { nodeFilterSql } from './nodes/list.js';
+import { encryptionSummary } from './nodes/encryption-migration.js';
 import { collectStats, type Stats } from './stats.js';
 
 const StatsSchema = z.object({
@@ -17,6 +18,7 @@ const StatsSchema = z.object({
   by_namespace: z.record(z.string(), z.number()),
   db_bytes: z.number(),
   wal_bytes: z.number(),
+  encryption: z.object({ enabled: z.boolean(), index_plaintext: z.boolean(), search_scope: z.string() }),
 });
 
 const fileSize = (file: string) => {
@@ -79,6 +81,7 @@ function scopedStats(ctx: Context, p: Principal): Stats {
     by_namespace: groups('namespace'),
     db_bytes: fileSize(ctx.paths.sqlitePath),
     wal_bytes: fileSize(`${ctx.paths.sqlitePath}-wal`),
+    encryption: encryptionSummary(ctx),
   };
 }
 

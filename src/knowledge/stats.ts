@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Context } from '../core/context.js';
+import { encryptionSummary } from './nodes/encryption-migration.js';
 
 export interface Stats {
   nodes: number;
@@ -11,6 +12,8 @@ export interface Stats {
   by_namespace: Record<string, number>;
   db_bytes: number;
   wal_bytes: number;
+  /** encryption at rest, and what search can see because of it */
+  encryption: { enabled: boolean; index_plaintext: boolean; search_scope: string };
 }
 
 const size = (file: string) => {
@@ -45,5 +48,6 @@ export function collectStats(ctx: Context, namespaces?: readonly string[]): Stat
     by_namespace: byNamespace,
     db_bytes: size(ctx.paths.sqlitePath),
     wal_bytes: size(`${ctx.paths.sqlitePath}-wal`),
+    encryption: encryptionSummary(ctx),
   };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { registerFieldFunctions } from './sealed-fields.js';
 
 export type { Database };
 
@@ -25,6 +26,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -32000');
   db.pragma('mmap_size = 268435456');
+  registerFieldFunctions(db);
   return db;
 }
 

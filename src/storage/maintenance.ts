@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { fieldCodec } from './sealed-fields.js';
 import type { Database } from 'better-sqlite3';
 import type { HelixPaths } from '../core/config/paths.js';
 import { type MigrationStatus, migrationStatus, readMigrations } from './migrations.js';
@@ -137,6 +138,7 @@ export function checkDatabase(db: Database): CheckResult {
     });
   }
   try {
+    fieldCodec(db).prime?.();
     db.prepare(`INSERT INTO nodes_fts (nodes_fts, rank) VALUES ('integrity-check', 1)`).run();
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -193,6 +195,7 @@ export function vacuumDatabase(db: Database): VacuumResult {
 /** Rebuilds the full-text index from the nodes: the repair for a 'fulltext' problem. */
 export function rebuildFulltext(db: Database): RebuildResult {
   const started = performance.now();
+  fieldCodec(db).prime?.();
   db.prepare(`INSERT INTO nodes_fts (nodes_fts) VALUES ('rebuild')`).run();
   return { rows: ftsRows(db), duration_ms: Math.round(performance.now() - started) };
 }

@@ -14,14 +14,17 @@ export interface SealedValue {
   ciphertext: Buffer;
 }
 
-/** What a wrapped DEK belongs to: a keychain domain, or the flat `hx secret` store. */
-export type Purpose = { domain: string } | 'secrets';
+/** What a wrapped DEK belongs to: a keychain domain, the flat `hx secret` store, or node fields at rest. */
+export type Purpose = { domain: string } | 'secrets' | 'nodes';
 
 export function purposeKey(epochKey: Uint8Array, purpose: Purpose): Buffer {
-  return purpose === 'secrets'
-    ? deriveSubkey(epochKey, 'helix/vault/secrets/v1')
-    : deriveSubkey(epochKey, 'helix/vault/domain/v1', purpose.domain);
+  if (purpose === 'secrets') return deriveSubkey(epochKey, 'helix/vault/secrets/v1');
+  if (purpose === 'nodes') return deriveSubkey(epochKey, 'helix/vault/nodes/v1');
+  return deriveSubkey(epochKey, 'helix/vault/domain/v1', purpose.domain);
 }
+
+export const purposeId = (purpose: Purpose) =>
+  typeof purpose === 'string' ? purpose : `domain:${purpose.domain}`;
 
 export function sealValue(wrapKey: Uint8Array, epoch: number, value: Uint8Array, aad: string): SealedValue {
   const dek = randomBytes(KEY_BYTES);
@@ -56,6 +59,7 @@ export function rewrapDek(from: Uint8Array, to: Uint8Array, wrapped: Buffer, aad
 
 export const credentialAad = (id: string, version: number) => `helix/cred/${id}/${version}`;
 export const secretAad = (name: string) => `helix/secret/${name}`;
+export const nodeKeyAad = (id: number) => `helix/nodes/key/${id}`;
 
 interface WrappedRow {
   epoch: number;
@@ -111,6 +115,19 @@ export function rewrapAll(
     n++;
     onRow?.();
   }
+  const nodeKeys = db.prepare('SELECT id, epoch, wrapped_dek FROM node_data_keys').all() as (WrappedRow & {
+    id: number;
+  })[];
+  const updNodeKey = db.prepare('UPDATE node_data_keys SET epoch = ?, wrapped_dek = ? WHERE id = ?');
+  for (const r of nodeKeys) {
+    updNodeKey.run(
+      newEpoch,
+      rewrapDek(oldKey(r.epoch, 'nodes'), newKey('nodes'), r.wrapped_dek, nodeKeyAad(r.id)),
+      r.id,
+    );
+    n++;
+    onRow?.();
+  }
   return n;
 }
 
@@ -119,7 +136,8 @@ export function epochsInUse(db: Database): Set<number> {
   const rows = db
     .prepare(
       `SELECT epoch FROM keychain_credential_versions WHERE wrapped_dek IS NOT NULL
-       UNION SELECT epoch FROM vault_secrets WHERE wrapped_dek IS NOT NULL`,
+       UNION SELECT epoch FROM vault_secrets WHERE wrapped_dek IS NOT NULL
+       UNION SELECT epoch FROM node_data_keys`,
     )
     .all() as { epoch: number }[];
   return new Set(rows.map((r) => r.epoch));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from '../core/context.js';
 import { HelixError, invalid } from '../core/errors.js';
 import { KEY_BYTES, open, seal, wipe } from './aead.js';
-import { type Purpose, epochsInUse, purposeKey, rewrapAll } from './data-keys.js';
+import { type Purpose, epochsInUse, purposeId, purposeKey, rewrapAll } from './data-keys.js';
 import { deriveKek, kdfParamsFrom, newSalt } from './kdf.js';
 import { type VaultActor, auditVault } from './keychain-audit.js';
 import * as store from './keychain-store.js';
@@ -48,6 +48,11 @@ export class Keychain {
 
   private now(): string {
     return this.ctx.clock.now().toISOString();
+  }
+
+  /** Cheap (no query): whether this process holds the vault key right now. */
+  get unsealed(): boolean {
+    return this.vek !== null;
   }
 
   state(): VaultState {
@@ -146,6 +151,7 @@ export class Keychain {
     this.vek = vek;
     this.epochKeys.set(1, epochKey);
     auditVault(this.ctx, actor, 'init', 'success');
+    this.ctx.bus.emit('vault.state', { state: 'unsealed' });
     return { shares, set_id: setId };
   }
 
@@ -223,9 +229,11 @@ export class Keychain {
     this.shares.clear();
     store.clearFailures(this.db);
     this.retireExpired();
+    this.ctx.bus.emit('vault.state', { state: 'unsealed' });
   }
 
   seal(actor?: VaultActor): void {
+    const was = this.vek !== null;
     wipe(this.vek);
     this.vek = null;
     for (const k of [...this.epochKeys.values(), ...this.purposeKeys.values()]) wipe(k);
@@ -233,6 +241,7 @@ export class Keychain {
     this.purposeKeys.clear();
     this.shares.clear();
     if (actor) auditVault(this.ctx, actor, 'seal', 'success');
+    if (was) this.ctx.bus.emit('vault.state', { state: 'sealed' });
   }
 
   shamirStatus() {
@@ -328,7 +337,7 @@ export class Keychain {
   /** The wrapping key for one purpose under one epoch (HKDF from the epoch key). */
   wrappingKey(epoch: number, purpose: Purpose): Buffer {
     // HKDF costs more than the two GCM operations it feeds: keep derived keys while unsealed
-    const id = `${epoch}/${purpose === 'secrets' ? 'secrets' : `domain:${purpose.domain}`}`;
+    const id = `${epoch}/${purposeId(purpose)}`;
     const cached = this.purposeKeys.get(id);
     if (cached && this.vek) return cached;
     const key = purposeKey(this.epochKey(epoch), purpose);

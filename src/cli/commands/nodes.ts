@@ -90,6 +90,7 @@ export function register(program: Command, globals: () => GlobalOptions) {
         [
           `${s.nodes} nodes · ${s.relationships} relationships · ${s.tags} tags · ${s.versions} versions · ${s.tombstones} tombstones`,
           `database ${humanBytes(s.db_bytes)} (+ ${humanBytes(s.wal_bytes)} WAL)`,
+          `encryption at rest: ${s.encryption.enabled ? 'on' : 'off'} · search: ${s.encryption.search_scope}`,
           '',
           table([['KIND', 'NODES'], ...Object.entries(s.by_kind).map(([k, n]) => [k, String(n)])]),
           '',

@@ -65,12 +65,14 @@ export function register(program: Command, globals: () => GlobalOptions) {
       }
       const total = await countLines(path);
       const bar = progressBar('import', total, !json);
-      const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
       const summary = await withClient(globals(), (c) =>
-        c.importLines(lines, {
-          ...(o.namespace ? { namespace: o.namespace } : {}),
-          onProgress: (n) => bar.update(n),
-        }),
+        c.importLines(
+          createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY }),
+          {
+            ...(o.namespace ? { namespace: o.namespace } : {}),
+            onProgress: (n) => bar.update(n),
+          },
+        ),
       );
       bar.stop();
       printResult(globals(), summary, () => summaryText(summary));

@@ -1,5 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Context } from '../../core/context.js';
+import { fieldCodec } from '../../storage/sealed-fields.js';
+import { openRow } from '../nodes/sealing.js';
 import { insertRelationshipTx } from '../relationships/service.js';
 import { knowledgeStores } from '../stores.js';
 import { extractLinks, type LinkRef, slugKey, titleKey, urlKey } from './extract-links.js';
@@ -16,6 +18,14 @@ interface LinkTarget {
   title: string | null;
   source: string | null;
 }
+
+type SealedCandidate = {
+  id: string;
+  title: string | null;
+  content: string;
+  metadata: string;
+  sealed_key: number;
+};
 
 const statements = new WeakMap<Database, ReturnType<typeof prepare>>();
 
@@ -41,6 +51,14 @@ function prepare(db: Database) {
     ),
     resolved: db.prepare('DELETE FROM pending_links WHERE from_node = ? AND target_key = ?'),
     anyPending: db.prepare('SELECT EXISTS (SELECT 1 FROM pending_links) AS any').pluck(),
+    anySealed: db.prepare('SELECT EXISTS (SELECT 1 FROM node_data_keys) AS any').pluck(),
+    // sealed titles cannot be compared in SQL: the full-text index (which holds titles in every
+    // mode) finds the few candidates, which are opened and compared exactly
+    sealedByTitle: db.prepare(
+      `SELECT n.id, n.title, n.content, n.metadata, n.sealed_key FROM nodes_fts f JOIN nodes n ON n.seq = f.rowid
+       WHERE nodes_fts MATCH ? AND n.namespace = ? AND n.id != ? AND n.sealed_key IS NOT NULL
+       ORDER BY n.created_at, n.id LIMIT 50`,
+    ),
   };
 }
 
@@ -53,23 +71,49 @@ function sqlFor(db: Database) {
   return s;
 }
 
-const autoMetadata = (ref: Pick<LinkRef, 'via' | 'text'>) => ({
+/** The link's words, kept beside the edge; not when node text is sealed, for they are the note's text. */
+const linkText = (ctx: Context, text: string) => (fieldCodec(ctx.db).sealing ? '' : text.slice(0, 500));
+
+const autoMetadata = (ctx: Context, ref: Pick<LinkRef, 'via' | 'text'>) => ({
   auto: true,
   via: ref.via,
-  text: ref.text.slice(0, 500),
+  text: linkText(ctx, ref.text),
 });
 
 function resolve(ctx: Context, ref: LinkRef, namespace: string, self: string): string | undefined {
   const value = ref.key.slice(ref.key.indexOf(':') + 1);
   const sql = sqlFor(ctx.db);
-  const stmt = ref.key.startsWith('title:') ? sql.title : ref.key.startsWith('slug:') ? sql.slug : sql.url;
-  return (stmt.get(namespace, value, self) as { id: string } | undefined)?.id;
+  const kind = ref.key.startsWith('title:') ? 'title' : ref.key.startsWith('slug:') ? 'slug' : 'url';
+  const stmt = kind === 'title' ? sql.title : kind === 'slug' ? sql.slug : sql.url;
+  const plain = (stmt.get(namespace, value, self) as { id: string } | undefined)?.id;
+  if (plain || kind === 'url' || !sql.anySealed.get()) return plain;
+  return resolveSealed(ctx, kind, value, namespace, self);
+}
+
+function resolveSealed(
+  ctx: Context,
+  kind: 'title' | 'slug',
+  value: string,
+  namespace: string,
+  self: string,
+): string | undefined {
+  const words = value.match(/[\p{L}\p{N}]+/gu);
+  if (!words) return undefined;
+  const phrase = `title : "${words.join(' ').replace(/"/g, '')}"`;
+  const codec = fieldCodec(ctx.db);
+  const normal = (t: string) =>
+    kind === 'title' ? t.toLowerCase() : t.trim().toLowerCase().replace(/ /g, '-');
+  const rows = sqlFor(ctx.db).sealedByTitle.all(phrase, namespace, self) as SealedCandidate[];
+  return rows.find((r) => {
+    const title = openRow(codec, r).title;
+    return title !== null && normal(title) === value;
+  })?.id;
 }
 
 function addEdge(ctx: Context, from: string, to: string, ref: Pick<LinkRef, 'via' | 'text'>) {
   insertRelationshipTx(
     ctx,
-    { from_node: from, to_node: to, kind: 'references', weight: 1, metadata: autoMetadata(ref) },
+    { from_node: from, to_node: to, kind: 'references', weight: 1, metadata: autoMetadata(ctx, ref) },
     { reuseExisting: true },
   );
 }
@@ -102,7 +146,7 @@ export function syncLinksTx(ctx: Context, node: LinkSource): void {
   for (const [to, ref] of wanted) addEdge(ctx, node.id, to, ref);
   sql.clearPending.run(node.id);
   for (const ref of pending)
-    sql.addPending.run(node.id, ref.key, node.namespace, ref.via, ref.text.slice(0, 500));
+    sql.addPending.run(node.id, ref.key, node.namespace, ref.via, linkText(ctx, ref.text));
 }
 
 /** Turns links that were waiting for this node (by its title, slug or source) into edges. */

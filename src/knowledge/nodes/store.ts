@@ -1,5 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { fieldCodec } from '../../storage/sealed-fields.js';
 import type { KnowledgeNode, NodeKind } from './schema.js';
+import { openRow, sealRow } from './sealing.js';
 
 export interface NodeRow {
   seq: number;
@@ -17,10 +19,12 @@ export interface NodeRow {
   access_count: number;
   version: number;
   expires_at: string | null;
+  /** the node data key title, content and metadata are sealed under; null or absent: plaintext */
+  sealed_key?: number | null;
 }
 
 const COLUMNS =
-  'seq, id, kind, title, content, source, namespace, importance, metadata, created_at, updated_at, last_accessed_at, access_count, version, expires_at';
+  'seq, id, kind, title, content, source, namespace, importance, metadata, created_at, updated_at, last_accessed_at, access_count, version, expires_at, sealed_key';
 
 export const rowToNode = (row: NodeRow, tags: string[]): KnowledgeNode => ({
   id: row.id,
@@ -64,12 +68,13 @@ export class NodeStore {
   constructor(readonly db: Database) {
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM nodes WHERE id = ?`);
     this.#insert = db.prepare(
-      `INSERT INTO nodes (id, kind, title, content, source, namespace, importance, metadata, created_at, updated_at, last_accessed_at, access_count, version, expires_at)
-       VALUES (@id, @kind, @title, @content, @source, @namespace, @importance, @metadata, @created_at, @updated_at, @last_accessed_at, @access_count, @version, @expires_at)`,
+      `INSERT INTO nodes (id, kind, title, content, source, namespace, importance, metadata, created_at, updated_at, last_accessed_at, access_count, version, expires_at, sealed_key)
+       VALUES (@id, @kind, @title, @content, @source, @namespace, @importance, @metadata, @created_at, @updated_at, @last_accessed_at, @access_count, @version, @expires_at, @sealed_key)`,
     );
     this.#update = db.prepare(
       `UPDATE nodes SET kind = @kind, title = @title, content = @content, source = @source, namespace = @namespace,
-         importance = @importance, metadata = @metadata, updated_at = @updated_at, version = @version, expires_at = @expires_at
+         importance = @importance, metadata = @metadata, updated_at = @updated_at, version = @version, expires_at = @expires_at,
+         sealed_key = @sealed_key
        WHERE id = @id`,
     );
     this.#delete = db.prepare('DELETE FROM nodes WHERE id = ?');
@@ -95,8 +100,10 @@ export class NodeStore {
     );
   }
 
+  /** A node row in plaintext (sealed rows are opened). */
   get(id: string): NodeRow | undefined {
-    return this.#byId.get(id);
+    const row = this.#byId.get(id);
+    return row ? openRow(fieldCodec(this.db), row) : undefined;
   }
 
   tagsOf(id: string): string[] {
@@ -116,13 +123,16 @@ export class NodeStore {
     return out;
   }
 
+  /** Nodes from stored rows (as read by any `SELECT *`): sealed rows are opened here. */
   hydrate(rows: NodeRow[]): KnowledgeNode[] {
     const tags = this.tagsOfMany(rows.map((r) => r.id));
-    return rows.map((r) => rowToNode(r, tags.get(r.id) ?? []));
+    const codec = fieldCodec(this.db);
+    return rows.map((r) => rowToNode(openRow(codec, r), tags.get(r.id) ?? []));
   }
 
+  /** Stores a plaintext row: sealed first when `[encryption] enabled`. */
   insert(row: Omit<NodeRow, 'seq'>, tags: string[]): number {
-    const seq = Number(this.#insert.run(row).lastInsertRowid);
+    const seq = Number(this.#insert.run(sealRow(fieldCodec(this.db), row)).lastInsertRowid);
     for (const t of tags) this.#addTag.run(row.id, t);
     this.#untombstone.run(row.id);
     this.ftsAdd(seq);
@@ -131,7 +141,7 @@ export class NodeStore {
 
   /** Rewrites a node; the caller has already removed its old full-text row with `ftsRemove`. */
   update(row: NodeRow, tags: string[] | undefined): void {
-    this.#update.run(row);
+    this.#update.run(sealRow(fieldCodec(this.db), row));
     if (tags) {
       this.#clearTags.run(row.id);
       for (const t of tags) this.#addTag.run(row.id, t);
@@ -145,11 +155,13 @@ export class NodeStore {
   }
 
   ftsAdd(seq: number): void {
+    fieldCodec(this.db).prime?.();
     const src = this.#ftsSource.get(seq);
     if (src) this.#ftsInsert.run(seq, src.title, src.content, src.tags);
   }
 
   ftsRemove(seq: number): void {
+    fieldCodec(this.db).prime?.();
     const src = this.#ftsSource.get(seq);
     if (src) this.#ftsDelete.run(seq, src.title, src.content, src.tags);
   }

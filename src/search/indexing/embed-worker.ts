@@ -1,9 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Context } from '../../core/context.js';
+import { indexableText } from '../../knowledge/nodes/sealing.js';
+import { fieldCodec } from '../../storage/sealed-fields.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import type { VectorRow } from '../vectors/arrow.js';
 import type { VectorTable } from '../vectors/vector-table.js';
 import { EmbedQueue, type QueueEntry } from './embed-queue.js';
+
+type StoredText = {
+  id: string;
+  namespace: string;
+  title: string | null;
+  content: string;
+  metadata: string;
+  sealed_key: number | null;
+};
 
 /** What one node contributes to its vector; the hash decides whether it must be embedded again. */
 export const embeddingText = (title: string | null, content: string) =>
@@ -88,9 +99,15 @@ export class EmbedWorker {
   private async handle(entries: QueueEntry[], result: DrainResult) {
     const table = await this.tableOf();
     const ids = entries.map((e) => e.node_id);
-    const rows = this.ctx.db
-      .prepare('SELECT id, namespace, title, content FROM nodes WHERE id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(ids)) as { id: string; namespace: string; title: string | null; content: string }[];
+    const codec = fieldCodec(this.ctx.db);
+    // sealed rows are embedded from what `[encryption] index_plaintext` lets an index hold
+    const rows = (
+      this.ctx.db
+        .prepare(
+          'SELECT id, namespace, title, content, metadata, sealed_key FROM nodes WHERE id IN (SELECT value FROM json_each(?))',
+        )
+        .all(JSON.stringify(ids)) as StoredText[]
+    ).map((r) => ({ id: r.id, namespace: r.namespace, ...indexableText(codec, r) }));
     const present = new Map(rows.map((r) => [r.id, r]));
     const gone = ids.filter((id) => !present.has(id));
     if (gone.length) result.removed += await table.remove(gone);

@@ -3,8 +3,17 @@ import { HelixError } from '../../core/errors.js';
 import { stopwords } from '../fulltext/stopwords.js';
 import { fulltextCandidates } from '../fulltext/service.js';
 import type { nodeFilterSql } from '../../knowledge/nodes/list.js';
+import { indexableText } from '../../knowledge/nodes/sealing.js';
+import { fieldCodec } from '../../storage/sealed-fields.js';
 
 type NodeFilter = Parameters<typeof nodeFilterSql>[0];
+type StoredText = {
+  id: string;
+  title: string | null;
+  content: string;
+  metadata: string;
+  sealed_key: number | null;
+};
 
 const WORD = /\p{L}{3,}/gu;
 const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -31,11 +40,17 @@ export function expandQuery(
   const feedback = fulltextCandidates(ctx, expression, filter, options.docs);
   if (feedback.length < 2) return null;
   const best = feedback[0]!.score || 1;
-  const contents = ctx.db
-    .prepare(
-      "SELECT id, coalesce(title, '') || ' ' || content AS text FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .all(JSON.stringify(feedback.map((f) => f.id))) as { id: string; text: string }[];
+  const codec = fieldCodec(ctx.db);
+  const contents = (
+    ctx.db
+      .prepare(
+        'SELECT id, title, content, metadata, sealed_key FROM nodes WHERE id IN (SELECT value FROM json_each(?))',
+      )
+      .all(JSON.stringify(feedback.map((f) => f.id))) as StoredText[]
+  ).map((r) => {
+    const t = indexableText(codec, r);
+    return { id: r.id, text: `${t.title ?? ''} ${t.content}` };
+  });
   const weightOf = new Map(feedback.map((f) => [f.id, f.score / best]));
   const said = new Set(queryWords.map((w) => w.toLowerCase()));
   const mass = new Map<string, number>();

@@ -4,7 +4,6 @@ import { HelixError, invalid, notFound } from '../../core/errors.js';
 import { knowledgeStores } from '../../knowledge/stores.js';
 import type { KnowledgeNode } from '../../knowledge/nodes/schema.js';
 import type { NodeRow } from '../../knowledge/nodes/store.js';
-import { rowToNode } from '../../knowledge/nodes/store.js';
 import { hashSecret, mintSecret } from '../keys/secret.js';
 
 export interface ShareRow {
@@ -101,5 +100,5 @@ export function nodeForToken(ctx: Context, token: string): KnowledgeNode {
     row.share_revoked_at === null &&
     (row.share_expires_at === null || Date.parse(row.share_expires_at) > now);
   if (!usable) throw new HelixError('not_found', 'not found');
-  return rowToNode(row, knowledgeStores(ctx.db).nodes.tagsOf(row.id));
+  return knowledgeStores(ctx.db).nodes.hydrate([row])[0]!;
 }

@@ -31,3 +31,24 @@ export async function withVault<T>(
     return fn();
   }
 }
+
+type NodeApp = HasVault & {
+  ctx: { config: { encryption: { enabled: boolean } }; db: import('better-sqlite3').Database };
+};
+
+/** Whether local work on nodes needs this process to hold the vault key (they are, or are to be, encrypted). */
+export function nodesNeedKey(app: NodeApp): boolean {
+  if (app.vault.unsealed || app.vault.state() === 'uninitialized') return false;
+  return (
+    app.ctx.config.encryption.enabled ||
+    app.ctx.db.prepare('SELECT 1 FROM node_data_keys LIMIT 1').get() !== undefined
+  );
+}
+
+/**
+ * Before a local command touches nodes: when they are encrypted at rest, unseal up front
+ * (passphrase from the terminal, a file or HELIX_KEYCHAIN_PASSPHRASE) rather than fail halfway.
+ */
+export async function unlockForNodes(app: NodeApp, o: PassphraseOptions = {}): Promise<void> {
+  if (nodesNeedKey(app)) await unlockLocal(app, o);
+}
