@@ -31,7 +31,7 @@ INSERT INTO encryption_state (id, target, index_plaintext) VALUES (1, 'plain', 1
 DROP VIEW nodes_fts_source;
 CREATE VIEW nodes_fts_source AS
 SELECT n.seq AS seq,
-  hx_title(n.id, n.sealed_key, n.title) AS title,
+  hx_title(n.id, n.sealed_key, n.title, n.content) AS title,
   hx_indexed_content(n.id, n.sealed_key, n.content) AS content,
   (SELECT group_concat(t.tag, ' ' ORDER BY t.tag) FROM node_tags t WHERE t.node_id = n.id) AS tags
 FROM nodes n;

@@ -81,6 +81,8 @@ describe('encryption at rest', () => {
     updateNode(app.ctx, node.id, { content: 'Packing list: zanzibarite lantern, astrolabe, compass.' });
     const stored = rawNode(app, node.id);
     expect(stored.sealed_key).toBe(1);
+    expect(stored.title).toBeNull();
+    expect(stored.metadata).toBe('{}');
     for (const word of ['Quokka', 'zanzibarite', 'astrolabe', 'rottnest'])
       expect(JSON.stringify(stored)).not.toContain(word);
     const versions = app.ctx.db
@@ -124,11 +126,20 @@ describe('encryption at rest', () => {
     bytes[bytes.length >> 1]! ^= 1;
     db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(bytes.toString('base64'), a.id);
     expect(await codeOf(() => getNode(app.ctx, a.id))).toBe('internal_error');
-    // rows swapped whole, and a title moved into the content column
+    // one row's value put in another row, and a version's sealed changes put in a node row
     db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(cb, a.id);
     expect(await codeOf(() => getNode(app.ctx, a.id))).toBe('internal_error');
-    db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(rawNode(app, b.id).title, b.id);
+    const version = db.prepare('SELECT id, changes FROM node_versions WHERE node_id = ?').get(b.id) as {
+      id: string;
+      changes: string;
+    };
+    db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(JSON.parse(version.changes), b.id);
     expect(await codeOf(() => getNode(app.ctx, b.id))).toBe('internal_error');
+    // and a truncated value
+    db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(cb.slice(0, 30), b.id);
+    expect(await codeOf(() => getNode(app.ctx, b.id))).toBe('internal_error');
+    db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(cb, b.id);
+    expect(getNode(app.ctx, b.id).title).toBe('B');
     db.prepare('UPDATE nodes SET content = ? WHERE id = ?').run(ca, a.id);
     expect(getNode(app.ctx, a.id).content).toBe('alpha body');
   }, 30_000);

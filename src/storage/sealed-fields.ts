@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { HelixError } from '../core/errors.js';
 
-/** The node fields that encryption at rest seals (decision 0009). */
-export type SealedField = 'title' | 'content' | 'metadata' | 'changes';
+/** What encryption at rest seals (decision 0009): a node's title, content and metadata as one value, a version's changes. */
+export type SealedField = 'row' | 'changes';
 
 /**
  * What the storage layer needs from encryption at rest: the vault provides it (src/vault/at-rest),
@@ -56,14 +56,26 @@ export function fieldCodec(db: Database): FieldCodec {
  * connection that touches `nodes_fts`: openDatabase registers them.
  */
 export function registerFieldFunctions(db: Database): void {
-  db.function('hx_title', { deterministic: true }, (id, key, value) =>
-    key === null || value === null
-      ? value
-      : fieldCodec(db).open(String(id), Number(key), 'title', String(value)),
+  // FTS5 asks for a row's title and content one after the other: open the value once for both
+  let last: { id: string; sealed: string; fields: [string | null, string] } | null = null;
+  const open = (id: string, key: number, sealed: string): [string | null, string] => {
+    if (last?.id === id && last.sealed === sealed) return last.fields;
+    const [title, content] = JSON.parse(fieldCodec(db).open(id, key, 'row', sealed)) as [
+      string | null,
+      string,
+    ];
+    last = { id, sealed, fields: [title, content] };
+    // kept for the rest of this statement only: plaintext must not outlive a seal of the vault
+    queueMicrotask(() => {
+      last = null;
+    });
+    return [title, content];
+  };
+  db.function('hx_title', { deterministic: true }, (id, key, title, content) =>
+    key === null ? title : open(String(id), Number(key), String(content))[0],
   );
-  db.function('hx_indexed_content', { deterministic: true }, (id, key, value) => {
-    if (key === null || value === null) return value;
-    const codec = fieldCodec(db);
-    return codec.indexPlaintext ? codec.open(String(id), Number(key), 'content', String(value)) : null;
+  db.function('hx_indexed_content', { deterministic: true }, (id, key, content) => {
+    if (key === null) return content;
+    return fieldCodec(db).indexPlaintext ? open(String(id), Number(key), String(content))[1] : null;
   });
 }

@@ -6,13 +6,13 @@ import { KEY_BYTES, open, seal, wipe } from '../aead.js';
 import { nodeKeyAad } from '../data-keys.js';
 import type { Keychain } from '../keychain.js';
 
-/** A sealed field is bound to its row and column: a value moved elsewhere does not open. */
+/** A sealed value is bound to its row and to what it is (a node row, a version's changes): moved elsewhere, it does not open. */
 const fieldAad = (id: string, field: SealedField) => `helix/node/${id}/${field}`;
 
 /**
  * Seals node fields at rest under a node data key (DEK) that the vault wraps (decision 0009).
- * AES-256-GCM with a fresh random nonce per field per write, the row id and column as associated
- * data. The DEK is unwrapped once and kept in memory while the vault is unsealed; sealing the
+ * AES-256-GCM with a fresh random nonce per value per write, the row id and the value's kind as
+ * associated data. The DEK is unwrapped once and kept in memory while the vault is unsealed; sealing the
  * vault wipes it on the next use.
  */
 export class NodeCipher implements FieldCodec {
