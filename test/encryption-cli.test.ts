@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { hx, spawnServer } from './support/cli.js';
+import { callError, stdioClient } from './support/mcp.js';
 import { removeDir, tempDir } from './support/temp.js';
 
 /** Encryption at rest from the real CLI and server (`npm run build` first). */
@@ -41,6 +42,25 @@ describe('encryption at rest from hx and the server', () => {
     expect(refused.stderr).toMatch(/passphrase/i);
     const stats = await hx(['stats'], { home, env: on });
     expect(stats.stdout).toContain('encryption at rest: on');
+
+    // hx mcp cannot prompt (stdin is the protocol): the passphrase comes from the environment,
+    // and without it the server still starts and says why its tools answer vault_sealed
+    const mcp = await stdioClient(home, [], on);
+    try {
+      const found = await mcp.client.callTool({ name: 'helix_search', arguments: { query: 'gazebo' } });
+      expect(JSON.stringify(found.content)).toContain('Ledger');
+    } finally {
+      await mcp.client.close();
+    }
+    const locked = await stdioClient(home, [], { HELIX_ENCRYPTION_ENABLED: 'true' });
+    try {
+      expect((await callError(locked.client, 'helix_get_node', { id: ids[1]! })).error?.code).toBe(
+        'vault_sealed',
+      );
+      expect(locked.stderr()).toContain('encrypted at rest and no passphrase');
+    } finally {
+      await locked.client.close();
+    }
 
     const server = await spawnServer(home, {
       env: { HELIX_ENCRYPTION_ENABLED: 'true', HELIX_EMBEDDING_PROVIDER: 'hash' },

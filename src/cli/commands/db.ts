@@ -102,7 +102,12 @@ export function register(program: Command, globals: () => GlobalOptions) {
     .description('integrity, foreign keys and the full-text index; exits 1 when a problem is found')
     .action(async () => {
       const [{ withLocal }, { checkDatabase }] = await Promise.all([session(), maintenance()]);
-      const result = await withLocal(globals(), (app) => checkDatabase(app.ctx.db));
+      const { unlockForNodes } = await import('../../vault/cli/unlock.js');
+      // the full-text check reads node text: encrypted rows need the vault key
+      const result = await withLocal(globals(), async (app) => {
+        await unlockForNodes(app);
+        return checkDatabase(app.ctx.db);
+      });
       printResult(globals(), result, () => checkText(result));
       if (!result.ok) process.exitCode = 1;
     });
@@ -130,7 +135,9 @@ export function register(program: Command, globals: () => GlobalOptions) {
       const [{ withLocal }, { rebuildFulltext }] = await Promise.all([session(), maintenance()]);
       const json = globals().json ?? false;
       const out: Record<string, unknown> = {};
+      const { unlockForNodes } = await import('../../vault/cli/unlock.js');
       await withLocal(globals(), async (app) => {
+        await unlockForNodes(app);
         if (o.fulltext) {
           if (!json) process.stderr.write('rebuilding the full-text index…\n');
           out.fulltext = rebuildFulltext(app.ctx.db);

@@ -52,6 +52,8 @@ async function local(opts: GlobalOptions): Promise<Ops> {
   const svc = await import('../../knowledge/proposals/service.js');
   const { localAdmin } = await import('../../security/principal.js');
   const app = openLocal(opts);
+  const { unlockForNodes } = await import('../../vault/cli/unlock.js');
+  await unlockForNodes(app);
   const fns = { approve: svc.approveProposal, reject: svc.rejectProposal, undo: svc.undoProposal };
   return {
     list: async (f) => svc.listProposals(app.ctx, localAdmin, validate(ListProposalsQuery, f)),
