@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { listVersions } from '../src/knowledge/versions/service.js';
 import { searchFulltext } from '../src/search/fulltext/service.js';
 import { checkDatabase } from '../src/storage/maintenance.js';
 import { cliActor } from '../src/vault/keychain-audit.js';
-import { cleanEnv } from './support/cli.js';
+import { runChild } from './support/child.js';
 import { removeDir, tempDir } from './support/temp.js';
 
 /** Encryption at rest of node titles, content, metadata and history (issue 5, decision 0009). */
@@ -252,7 +251,7 @@ describe('encryption at rest', () => {
       originals.set(n.id, n.content);
     }
     close(app);
-    const died = await runChild([home, 'true', '170', '60']);
+    const died = await runChild(child, [home, 'true', '170', '60'], { VAULT_PASS: PASS });
     expect(died.signal, died.err).toBe('SIGKILL');
     expect(died.out).toBe('60/300\n120/300\n');
 
@@ -264,7 +263,7 @@ describe('encryption at rest', () => {
     ftsOk(app);
     close(app);
 
-    const finished = await runChild([home, 'true', '0', '100']);
+    const finished = await runChild(child, [home, 'true', '0', '100'], { VAULT_PASS: PASS });
     expect(finished.out.trim().split('\n').at(-1)).toBe('finished');
     app = open(home, { enabled: true });
     await app.vault.unseal(PASS, cliActor());
@@ -279,21 +278,3 @@ describe('encryption at rest', () => {
     ftsOk(app);
   }, 90_000);
 });
-
-function runChild(args: string[]) {
-  const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], {
-    env: { ...cleanEnv(), VAULT_PASS: PASS },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d) => {
-    out += d;
-  });
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise<{ signal: NodeJS.Signals | null; out: string; err: string }>((resolve) =>
-    p.on('exit', (_code, signal) => resolve({ signal, out, err })),
-  );
-}

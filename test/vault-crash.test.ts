@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/create-app.js';
@@ -6,7 +5,7 @@ import { loadConfig } from '../src/core/config/load.js';
 import { readCredential, createCredential } from '../src/vault/credentials/service.js';
 import { cliActor } from '../src/vault/keychain-audit.js';
 import { Secrets } from '../src/vault/secrets/service.js';
-import { cleanEnv } from './support/cli.js';
+import { runChild } from './support/child.js';
 import { removeDir, tempDir } from './support/temp.js';
 
 /** kill -9 in the middle of key rotation: after a restart every value reads back exactly. */
@@ -72,25 +71,8 @@ async function verify(h: string, expected: Map<string, string>, secretValues: Ma
   }
 }
 
-function run(args: string[], killAfterMs?: number) {
-  const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], {
-    env: { ...cleanEnv(), VAULT_PASS: PASS },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d) => {
-    out += d;
-  });
-  p.stderr.on('data', (d) => {
-    err += d;
-  });
-  if (killAfterMs !== undefined)
-    p.stdout.once('data', () => setTimeout(() => p.kill('SIGKILL'), killAfterMs));
-  return new Promise<{ signal: NodeJS.Signals | null; out: string; err: string }>((resolve) =>
-    p.on('exit', (_code, signal) => resolve({ signal, out, err })),
-  );
-}
+const run = (args: string[], killAfterMs?: number) =>
+  runChild(child, args, { VAULT_PASS: PASS }, killAfterMs);
 
 describe('vault crash safety', () => {
   it('SIGKILL between two re-wrapped rows of a rotation: the rotation never happened', async () => {
