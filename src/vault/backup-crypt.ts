@@ -6,7 +6,8 @@ import { HelixError, invalid } from '../core/errors.js';
 import { KEY_BYTES, open, wipe } from './aead.js';
 import { decryptEnvelope, encryptEnvelope } from './envelope.js';
 import { deriveKek } from './kdf.js';
-import { VEK_AAD, VERIFY_AAD, VERIFY_PLAINTEXT, type Keychain } from './keychain.js';
+import type { Keychain } from './keychain.js';
+import { VEK_AAD, VERIFY_AAD, VERIFY_PLAINTEXT } from './keychain-unlock.js';
 import { parseShare, ShareCollector } from './shamir.js';
 import { writeAtomic } from './file-crypt.js';
 

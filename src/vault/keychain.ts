@@ -4,24 +4,26 @@ import { HelixError, invalid } from '../core/errors.js';
 import { KEY_BYTES, open, seal, wipe } from './aead.js';
 import { type Purpose, epochsInUse, purposeId, purposeKey, rewrapAll } from './data-keys.js';
 import { deriveKek, kdfParamsFrom, newSalt } from './kdf.js';
+import {
+  checkPassphrase,
+  retryAfterSecs,
+  HOW_TO_UNSEAL,
+  sealedErrorFor,
+  unwrapWithPassphrase,
+  VEK_AAD,
+  VERIFY_AAD,
+  VERIFY_PLAINTEXT,
+  verifiesVek,
+} from './keychain-unlock.js';
 import { type VaultActor, auditVault } from './keychain-audit.js';
 import * as store from './keychain-store.js';
 import { ShareCollector, newSetId, parseShare, splitSecret } from './shamir.js';
 
 export type VaultState = 'uninitialized' | 'sealed' | 'unsealed';
 
-const VERIFY_PLAINTEXT = Buffer.from('helix-vault-verify-v1');
-const VERIFY_AAD = 'helix/vault/verify/v1';
-const VEK_AAD = 'helix/vault/vek/v1';
 const epochAad = (epoch: number) => `helix/vault/epoch/${epoch}`;
 const FORMAT = 1;
 const DAY_MS = 86_400_000;
-
-export const HOW_TO_UNSEAL = [
-  'hx keychain unseal (asks for the passphrase)',
-  'POST /api/v1/keychain/unseal {"passphrase": "..."}',
-  'POST /api/v1/keychain/shamir/submit {"share": "hxs1-..."} once per share, up to the threshold',
-];
 
 export interface RotateHooks {
   /** called after each re-wrapped row, inside the transaction (crash tests kill the process here) */
@@ -85,18 +87,7 @@ export class Keychain {
 
   /** The error every secret-needing path throws while the vault is not unsealed (503 vault_sealed; 409 before init). */
   sealedError(): HelixError {
-    const state = this.state();
-    // not a passing state like "sealed" but a missing setup step: a precondition (409), not a 503
-    if (state === 'uninitialized')
-      return new HelixError(
-        'conflict',
-        'the vault is not initialized: run `hx keychain init` or POST /api/v1/keychain/init',
-        { state, how_to_init: ['hx keychain init', 'POST /api/v1/keychain/init {"passphrase": "..."}'] },
-      );
-    return new HelixError('vault_sealed', 'the vault is sealed: unseal it with `hx keychain unseal`', {
-      state,
-      how_to_unseal: HOW_TO_UNSEAL,
-    });
+    return sealedErrorFor(this.state());
   }
 
   private requireVek(): Buffer {
@@ -155,13 +146,8 @@ export class Keychain {
     return { shares, set_id: setId };
   }
 
-  /** Seconds until another unseal attempt is allowed (growing back-off after the free attempts). */
   private retryAfter(meta: store.VaultMeta): number {
-    const { unseal_free_attempts: free, unseal_backoff_max_secs: max } = this.ctx.config.vault;
-    if (meta.failed_attempts < free || !meta.last_failed_at) return 0;
-    const delay = Math.min(max, 2 ** (meta.failed_attempts - free));
-    const wait = Date.parse(meta.last_failed_at) + delay * 1000 - this.ctx.clock.now().getTime();
-    return wait > 0 ? Math.ceil(wait / 1000) : 0;
+    return retryAfterSecs(meta, this.ctx.config.vault, this.ctx.clock.now().getTime());
   }
 
   private checkBackoff(meta: store.VaultMeta, actor: VaultActor, action: string): void {
@@ -180,32 +166,9 @@ export class Keychain {
     return meta;
   }
 
-  /** Checks a candidate VEK against the verification blob; true only for the real key. */
-  private verifies(meta: store.VaultMeta, vek: Buffer): boolean {
-    try {
-      return open(vek, meta.verifier, VERIFY_AAD).equals(VERIFY_PLAINTEXT);
-    } catch {
-      return false;
-    }
-  }
-
-  private async unwrapWithPassphrase(meta: store.VaultMeta, passphrase: string): Promise<Buffer | null> {
-    const kek = await deriveKek(passphrase, meta.kdf_salt, store.paramsOf(meta));
-    try {
-      const vek = open(kek, meta.wrapped_vek, VEK_AAD);
-      if (this.verifies(meta, vek)) return vek;
-      wipe(vek);
-      return null;
-    } catch {
-      return null;
-    } finally {
-      wipe(kek);
-    }
-  }
-
   /** Checks a passphrase without changing state (used by restore and re-authentication). */
   async checkPassphrase(passphrase: string): Promise<boolean> {
-    const vek = await this.unwrapWithPassphrase(this.meta(), passphrase);
+    const vek = await unwrapWithPassphrase(this.meta(), passphrase);
     wipe(vek);
     return vek !== null;
   }
@@ -214,7 +177,7 @@ export class Keychain {
     const meta = this.meta();
     if (this.vek) return;
     this.checkBackoff(meta, actor, 'unseal');
-    const vek = await this.unwrapWithPassphrase(meta, passphrase);
+    const vek = await unwrapWithPassphrase(meta, passphrase);
     if (!vek) {
       store.recordFailure(this.db, this.now());
       auditVault(this.ctx, actor, 'unseal', 'denied');
@@ -276,7 +239,7 @@ export class Keychain {
       return { ...this.shamirStatus(), accepted, unsealed: false };
     }
     const vek = await this.shares.combine();
-    if (!this.verifies(meta, vek)) {
+    if (!verifiesVek(meta, vek)) {
       wipe(vek);
       this.shares.clear();
       store.recordFailure(this.db, this.now());
@@ -446,10 +409,3 @@ export class Keychain {
     return seal(this.requireVek(), plaintext, aad);
   }
 }
-
-function checkPassphrase(p: string, field = 'passphrase'): void {
-  if (typeof p !== 'string' || p.length < 8) throw invalid(field, 'must be at least 8 characters');
-  if (p.length > 1024) throw invalid(field, 'must be at most 1024 characters');
-}
-
-export { VEK_AAD, VERIFY_AAD, VERIFY_PLAINTEXT };
