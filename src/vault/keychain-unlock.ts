@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import { HelixError, invalid } from '../core/errors.js';
 import { open, wipe } from './aead.js';
 import { deriveKek } from './kdf.js';
@@ -71,4 +72,37 @@ export function sealedErrorFor(state: 'uninitialized' | 'sealed' | 'unsealed'): 
     state,
     how_to_unseal: HOW_TO_UNSEAL,
   });
+}
+
+/** What `status` reports: state, epoch, KDF parameters, Shamir progress and back-off; never a secret. */
+export function describeVault(
+  db: Database,
+  meta: store.VaultMeta | undefined,
+  unsealed: boolean,
+  submitted: number,
+  retryAfter: number,
+) {
+  const state: 'uninitialized' | 'sealed' | 'unsealed' = !meta
+    ? 'uninitialized'
+    : unsealed
+      ? 'unsealed'
+      : 'sealed';
+  const active = meta ? store.activeEpochRow(db) : undefined;
+  return {
+    state,
+    initialized: meta !== undefined,
+    sealed: state !== 'unsealed',
+    active_epoch: active?.epoch ?? null,
+    kdf: meta ? { algorithm: 'argon2id' as const, ...store.paramsOf(meta) } : null,
+    shamir: {
+      enabled: meta?.shamir_set_id != null,
+      set_id: meta?.shamir_set_id ?? null,
+      shares: meta?.shamir_shares ?? null,
+      threshold: meta?.shamir_threshold ?? null,
+      submitted,
+    },
+    failed_attempts: meta?.failed_attempts ?? 0,
+    retry_after_secs: retryAfter,
+    how_to_unseal: state === 'sealed' ? HOW_TO_UNSEAL : [],
+  };
 }

@@ -7,7 +7,7 @@ import { deriveKek, kdfParamsFrom, newSalt } from './kdf.js';
 import {
   checkPassphrase,
   retryAfterSecs,
-  HOW_TO_UNSEAL,
+  describeVault,
   sealedErrorFor,
   unwrapWithPassphrase,
   VEK_AAD,
@@ -64,25 +64,13 @@ export class Keychain {
 
   status() {
     const meta = store.readMeta(this.db);
-    const state: VaultState = !meta ? 'uninitialized' : this.vek ? 'unsealed' : 'sealed';
-    const active = meta ? store.activeEpochRow(this.db) : undefined;
-    return {
-      state,
-      initialized: meta !== undefined,
-      sealed: state !== 'unsealed',
-      active_epoch: active?.epoch ?? null,
-      kdf: meta ? { algorithm: 'argon2id' as const, ...store.paramsOf(meta) } : null,
-      shamir: {
-        enabled: meta?.shamir_set_id != null,
-        set_id: meta?.shamir_set_id ?? null,
-        shares: meta?.shamir_shares ?? null,
-        threshold: meta?.shamir_threshold ?? null,
-        submitted: this.shares.count,
-      },
-      failed_attempts: meta?.failed_attempts ?? 0,
-      retry_after_secs: meta ? this.retryAfter(meta) : 0,
-      how_to_unseal: state === 'sealed' ? HOW_TO_UNSEAL : [],
-    };
+    return describeVault(
+      this.db,
+      meta,
+      this.vek !== null,
+      this.shares.count,
+      meta ? this.retryAfter(meta) : 0,
+    );
   }
 
   /** The error every secret-needing path throws while the vault is not unsealed (503 vault_sealed; 409 before init). */
