@@ -62,6 +62,13 @@ describe('encryption at rest from hx and the server', () => {
       await locked.client.close();
     }
 
+    // written while encryption is off: plaintext, until a server with it on is unsealed
+    const late = await hx(['--json', 'store', 'gazebo late entry', '--title', 'Late'], { home, env: key });
+    expect(late.code, late.stderr).toBe(0);
+    expect((await hx(['--json', 'encryption', 'status'], { home, env: on })).json()).toMatchObject({
+      plaintext_nodes: 1,
+    });
+
     const server = await spawnServer(home, {
       env: { HELIX_ENCRYPTION_ENABLED: 'true', HELIX_EMBEDDING_PROVIDER: 'hash' },
     });
@@ -82,7 +89,15 @@ describe('encryption at rest from hx and the server', () => {
       const search = (await (await fetch(`${server.url}/api/v1/search?q=gazebo`)).json()) as {
         results: unknown[];
       };
-      expect(search.results).toHaveLength(5);
+      expect(search.results).toHaveLength(6);
+      // the server seals the late note in the background once it holds the key
+      let status: { plaintext_nodes: number; sealed_nodes: number } | undefined;
+      for (let i = 0; i < 50; i++) {
+        status = (await hx(['--json', 'encryption', 'status'], { home, env: on })).json();
+        if (status?.plaintext_nodes === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toMatchObject({ plaintext_nodes: 0, sealed_nodes: 6 });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
