@@ -168,7 +168,7 @@ export const configSchema = z
       fulltext_candidates: oneOf(
         ['conjunctive_first', 'exact'],
         'conjunctive_first',
-        'recall: take full-text candidates from notes holding every query word when there are enough (decision 0008)',
+        'search and recall: notes holding every query word first, then the rest, each by BM25; exact: BM25 order (decisions 0008, 0010)',
       ),
       title_weight: num(10, 'BM25 weight of the title column', 0),
       content_weight: num(1, 'BM25 weight of the content column', 0),

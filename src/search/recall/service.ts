@@ -1,8 +1,9 @@
 import type { Context } from '../../core/context.js';
-import { expiredNodeIds, nodeFilterSql } from '../../knowledge/nodes/list.js';
+import { nodeFilterSql } from '../../knowledge/nodes/list.js';
 import type { NodeRow } from '../../knowledge/nodes/store.js';
 import { knowledgeStores } from '../../knowledge/stores.js';
 import { fulltextCandidates } from '../fulltext/service.js';
+import { statement } from '../fulltext/statements.js';
 import { graphIndexFor } from '../graph/graph-index.js';
 import { type Fused, fuse } from './fuse.js';
 import { type Complete, llmFromConfig } from './llm.js';
@@ -43,7 +44,7 @@ function allowedIds(ctx: Context, input: RecallInput, limit: number): string[] |
     params.push(input.namespace);
   }
   return (
-    ctx.db.prepare(`SELECT id FROM nodes WHERE ${where.join(' AND ')} LIMIT ?`).all(...params, limit) as {
+    statement(ctx.db, `SELECT id FROM nodes WHERE ${where.join(' AND ')} LIMIT ?`).all(...params, limit) as {
       id: string;
     }[]
   ).map((r) => r.id);
@@ -77,6 +78,12 @@ async function vectorCandidates(
     notices.push(`vector search failed (${(err as Error).message}): full text only`);
     return undefined;
   }
+}
+
+/** As `expiredNodeIds` (knowledge/nodes/list.ts), with the statement kept prepared. */
+function expiredIds(ctx: Context): Set<string> {
+  const sql = 'SELECT id FROM nodes WHERE expires_at IS NOT NULL AND expires_at <= ?';
+  return new Set(statement(ctx.db, sql, true).all(ctx.clock.now().toISOString()) as string[]);
 }
 
 type GraphExplain = NonNullable<Explain['graph']>;
@@ -114,11 +121,10 @@ function graphBoost(
     const { where, params } = nodeFilterSql(filterOf(input));
     const ok = new Set(
       (
-        ctx.db
-          .prepare(
-            `SELECT id FROM nodes WHERE id IN (SELECT value FROM json_each(?)) ${where.length ? `AND ${where.join(' AND ')}` : ''}`,
-          )
-          .all(JSON.stringify(added.map((a) => a.id)), ...params) as { id: string }[]
+        statement(
+          ctx.db,
+          `SELECT id FROM nodes WHERE id IN (SELECT value FROM json_each(?)) ${where.length ? `AND ${where.join(' AND ')}` : ''}`,
+        ).all(JSON.stringify(added.map((a) => a.id)), ...params) as { id: string }[]
       ).map((r) => r.id),
     );
     for (const a of added) if (!ok.has(a.id)) byId.delete(a.id);
@@ -138,11 +144,10 @@ function touch(ctx: Context, ids: string[]) {
   if (ids.length === 0) return;
   setImmediate(() => {
     try {
-      ctx.db
-        .prepare(
-          'UPDATE nodes SET access_count = access_count + 1, last_accessed_at = ? WHERE id IN (SELECT value FROM json_each(?))',
-        )
-        .run(ctx.clock.now().toISOString(), JSON.stringify(ids));
+      statement(
+        ctx.db,
+        'UPDATE nodes SET access_count = access_count + 1, last_accessed_at = ? WHERE id IN (SELECT value FROM json_each(?))',
+      ).run(ctx.clock.now().toISOString(), JSON.stringify(ids));
     } catch (err) {
       ctx.logger.warn({ err: (err as Error).message }, 'could not record recall access');
     }
@@ -198,7 +203,7 @@ export async function recall(
       : { vector: s.vector_weight, fulltext: s.fulltext_weight };
   let fused = fuse(lists, { mode: s.fusion === 'rrf' ? 'rrf' : 'weighted', weights, k: s.rrf_k });
   // vectors and links can still point at nodes past their expires_at: they are not recalled
-  const expired = expiredNodeIds(ctx);
+  const expired = expiredIds(ctx);
   const live = (list: Fused[]) => (expired.size ? list.filter((f) => !expired.has(f.id)) : list);
   fused = live(fused);
   const viaGraph = new Map<string, GraphExplain>();
@@ -210,9 +215,9 @@ export async function recall(
     .map((f) => ({ f, score: best > 0 ? f.score / best : 0 }))
     .filter((x) => x.score >= minScore)
     .slice(0, limit);
-  const rows = ctx.db
-    .prepare('SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))')
-    .all(JSON.stringify(kept.map((k) => k.f.id))) as NodeRow[];
+  const rows = statement(ctx.db, 'SELECT * FROM nodes WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(kept.map((k) => k.f.id)),
+  ) as NodeRow[];
   const nodes = new Map(
     knowledgeStores(ctx.db)
       .nodes.hydrate(rows)

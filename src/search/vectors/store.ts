@@ -167,7 +167,15 @@ export class VectorStore {
         ),
       );
     }
-    return new VectorTable(space, name, lance, schema, (err) => this.failed(err, name));
+    return new VectorTable(
+      space,
+      name,
+      lance,
+      schema,
+      (err) => this.failed(err, name),
+      join(this.path, `${name}.lance`, '_versions'),
+      this.readConsistencySeconds * 1000,
+    );
   }
 
   private async dropByName(name: string): Promise<void> {

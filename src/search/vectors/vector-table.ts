@@ -3,6 +3,7 @@ import { type HelixError, invalid } from '../../core/errors.js';
 import { type ArrowSchema, rowsToArrow, type VectorRow } from './arrow.js';
 import { isVectorStoreUnavailable, toVectorStoreError } from './errors.js';
 import { efFor, SEARCH } from './index-policy.js';
+import { EXACT_SCAN_BUDGET, MemoryCopy } from './memory-copy.js';
 import type { VectorSpace } from './space.js';
 import { chunks, inList } from './sql.js';
 
@@ -34,6 +35,8 @@ const ID_CHUNK = 1_000;
 /** One embedding space's table. Writes are serialized; reads run concurrently with them. */
 export class VectorTable {
   private writes: Promise<unknown> = Promise.resolve();
+  /** exact search from memory while the table is small enough (memory-copy.ts) */
+  readonly memory: MemoryCopy;
 
   constructor(
     readonly space: VectorSpace,
@@ -42,7 +45,19 @@ export class VectorTable {
     readonly lance: Table,
     private readonly schema: ArrowSchema,
     private readonly onFailure: (err: HelixError) => void,
-  ) {}
+    /** the table's `_versions/` folder, whose changes tell of commits by other processes */
+    versionsDir: string,
+    /** LanceDB's read consistency interval */
+    consistencyMs = 5_000,
+  ) {
+    this.memory = new MemoryCopy(
+      lance,
+      space.dimensions,
+      versionsDir,
+      (fn) => this.serialized('load', fn),
+      consistencyMs,
+    );
+  }
 
   /** Insert or replace by node_id; the last row wins when an id repeats in one call. */
   async upsert(rows: readonly VectorRow[]): Promise<{ inserted: number; updated: number }> {
@@ -60,6 +75,7 @@ export class VectorTable {
           .whenMatchedUpdateAll()
           .whenNotMatchedInsertAll()
           .execute(rowsToArrow(this.schema, this.space.dimensions, batch));
+        this.memory.applied({ upserted: batch });
         inserted += res.numInsertedRows;
         updated += res.numUpdatedRows;
       }
@@ -70,13 +86,18 @@ export class VectorTable {
   remove(nodeIds: readonly string[]): Promise<number> {
     return this.serialized('remove', async () => {
       let removed = 0;
-      for (const ids of chunks(nodeIds, ID_CHUNK))
+      for (const ids of chunks(nodeIds, ID_CHUNK)) {
         removed += (await this.lance.delete(inList('node_id', ids))).numDeletedRows;
+        this.memory.applied({ removed: ids });
+      }
       return removed;
     });
   }
 
-  /** The k nearest by cosine, filters applied before the limit (LanceDB's default prefilter). */
+  /**
+   * The k nearest by cosine, filters applied before the limit (LanceDB's default prefilter). From
+   * the in-memory copy (exact) when it is loaded and the scan is cheap enough, else from LanceDB.
+   */
   async search(vector: Float32Array | readonly number[], options: SearchOptions): Promise<VectorHit[]> {
     this.checkVector(vector, 'vector');
     const { k, namespaces, nodeIds, refine = SEARCH.refineFactor } = options;
@@ -88,6 +109,12 @@ export class VectorTable {
     // no direction, no neighbours; an empty allow-list admits nothing
     if (vector.every((x) => x === 0) || namespaces?.length === 0 || nodeIds?.length === 0) {
       return [];
+    }
+    const memory = this.memory.use();
+    if (memory && memory.cost(vector, nodeIds) <= EXACT_SCAN_BUDGET) {
+      return memory
+        .search(vector, { k, ...(namespaces ? { namespaces } : {}), ...(nodeIds ? { nodeIds } : {}) })
+        .map((h) => ({ node_id: h.node_id, score: h.score, distance: 1 - h.score }));
     }
     const filters = [
       ...(namespaces ? [inList('namespace', namespaces)] : []),
