@@ -72,11 +72,16 @@ export function registerPrompts(server: McpServer, deps: McpDeps): void {
           `SELECT * FROM nodes WHERE updated_at >= ? AND kind <> 'proposal' ${nsSql} ORDER BY updated_at DESC LIMIT 60`,
           [since, ...nsParams],
         ).slice(0, 30);
+        // sealed rows (encryption at rest) hide their metadata from SQL: status is checked once opened
+        const closed = (n: { metadata: Record<string, unknown> }) =>
+          ['done', 'cancelled'].includes(String(n.metadata.task_status ?? 'todo'));
         const open = pick(
-          `SELECT * FROM nodes WHERE kind = 'task' AND coalesce(json_extract(metadata, '$.task_status'), 'todo')
-             NOT IN ('done', 'cancelled') ${nsSql} ORDER BY importance DESC, updated_at DESC LIMIT 40`,
+          `SELECT * FROM nodes WHERE kind = 'task' AND (sealed_key IS NOT NULL OR coalesce(json_extract(metadata, '$.task_status'), 'todo')
+             NOT IN ('done', 'cancelled')) ${nsSql} ORDER BY importance DESC, updated_at DESC LIMIT 40`,
           nsParams,
-        ).slice(0, 15);
+        )
+          .filter((n) => !closed(n))
+          .slice(0, 15);
         const line = (n: (typeof changed)[number]) =>
           `- ${titleOf(n)} [${n.kind}] (id ${n.id}): ${clip(oneLine(n.content), 160)}`;
         const text = [
