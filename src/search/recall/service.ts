@@ -187,6 +187,10 @@ export async function recall(
       (strategy === 'vector' || strategy === 'hybrid') && signal
         ? vectorCandidates(ctx, input, signal, probe.vectorText, n, notices)
         : undefined;
+    // The vector search reaches LanceDB's own threads only after a few promise steps (embed, open
+    // the table); the full-text query below is synchronous and would hold them back. One macrotask
+    // lets every step run first, so both searches proceed at once on two cores.
+    if (vectorPart && strategy !== 'vector') await new Promise((resolve) => setImmediate(resolve));
     if (strategy !== 'vector' && probe.expression) {
       const conjunctive = s.fulltext_candidates === 'conjunctive_first' ? probe.conjunctive : undefined;
       lists.fulltext = fulltextCandidates(ctx, probe.expression, filterOf(input), n, conjunctive);
