@@ -225,6 +225,21 @@ describe('encryption at rest', () => {
     ftsOk(app);
   }, 60_000);
 
+  it('finds versions left sealed under a node that another setting rewrote in plaintext', async () => {
+    home = tempDir();
+    let app = open(home, { enabled: true });
+    await app.vault.init({ passphrase: PASS }, cliActor());
+    const n = add(app, { title: 'mixed', content: 'first words' });
+    close(app);
+    app = open(home, { enabled: false });
+    await app.vault.unseal(PASS, cliActor());
+    updateNode(app.ctx, n.id, { content: 'second words' });
+    expect(encryptionStatus(app.ctx)).toMatchObject({ sealed_nodes: 0, sealed_versions: 1, remaining: 1 });
+    await migrateEncryption(app.ctx);
+    expect(encryptionStatus(app.ctx)).toMatchObject({ sealed_versions: 0, remaining: 0 });
+    expect(JSON.stringify(listVersions(app.ctx, n.id, 10))).toContain('first words');
+  }, 30_000);
+
   it('vault rotation re-wraps the node key without touching the rows, and keeps its epoch alive', async () => {
     home = tempDir();
     const app = open(home, { enabled: true });

@@ -7,6 +7,8 @@ import { openRow, sealRow } from './sealing.js';
 
 export type EncryptionTarget = 'plain' | 'sealed';
 
+type StoredVersion = { id: string; changes: string; sealed_key: number | null };
+
 interface StateRow {
   target: EncryptionTarget;
   index_plaintext: number;
@@ -141,6 +143,14 @@ export async function migrateEncryption(
   );
   const setVersion = ctx.db.prepare('UPDATE node_versions SET changes = ?, sealed_key = ? WHERE id = ?');
   const setCursor = ctx.db.prepare('UPDATE encryption_state SET cursor = ? WHERE id = 1');
+  const convertVersion = (v: StoredVersion) => {
+    const text =
+      v.sealed_key === null
+        ? v.changes
+        : codec.open(v.id, v.sealed_key, 'changes', JSON.parse(v.changes) as string);
+    const [changes, key] = target === 'sealed' ? sealChanges(codec, v.id, text) : [text, null];
+    setVersion.run(changes, key, v.id);
+  };
   let done = 0;
   let stopped = false;
   // the scan starts at the first row every time: rows already in the target form are skipped by
@@ -160,18 +170,7 @@ export async function migrateEncryption(
         nodes.ftsAdd(stored.seq);
         // the vector index may see less (or more) of a sealed row than of a plaintext one
         if (!codec.indexPlaintext) nodes.needsEmbedding(stored.id, 'upsert', now());
-        for (const v of versionsOf.all(stored.id) as {
-          id: string;
-          changes: string;
-          sealed_key: number | null;
-        }[]) {
-          const text =
-            v.sealed_key === null
-              ? v.changes
-              : codec.open(v.id, v.sealed_key, 'changes', JSON.parse(v.changes) as string);
-          const [changes, key] = target === 'sealed' ? sealChanges(codec, v.id, text) : [text, null];
-          setVersion.run(changes, key, v.id);
-        }
+        for (const v of versionsOf.all(stored.id) as StoredVersion[]) convertVersion(v);
         options.onRow?.();
       }
       setCursor.run(rows[rows.length - 1]!.seq);
@@ -180,6 +179,16 @@ export async function migrateEncryption(
     done += rows.length;
     options.onProgress?.({ target, done, total });
     await options.pause?.();
+  }
+  // versions left in the other form under a node that is not (a process with the other setting
+  // edited the node in between)
+  const strays = ctx.db.prepare(`SELECT id, changes, sealed_key FROM node_versions WHERE ${wrong} LIMIT ?`);
+  while (!stopped) {
+    const versions = strays.all(batch) as StoredVersion[];
+    if (versions.length === 0) break;
+    inTransaction(ctx.db, () => {
+      for (const v of versions) convertVersion(v);
+    });
   }
   if (!stopped)
     ctx.db.prepare('UPDATE encryption_state SET cursor = 0, finished_at = ? WHERE id = 1').run(now());
