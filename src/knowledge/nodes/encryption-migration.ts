@@ -160,10 +160,10 @@ export async function migrateEncryption(
       stopped = true;
       break;
     }
-    const rows = page.all(cursor, batch) as Parameters<typeof nodes.hydrate>[0];
-    if (rows.length === 0) break;
-    inTransaction(ctx.db, () => {
-      for (const stored of rows) {
+    // read inside the write transaction: a row edited since an earlier read must not be written back stale
+    const rows = inTransaction(ctx.db, () => {
+      const found = page.all(cursor, batch) as Parameters<typeof nodes.hydrate>[0];
+      for (const stored of found) {
         const plain = openRow(codec, stored);
         nodes.ftsRemove(stored.seq);
         setRow.run(target === 'sealed' ? sealRow(codec, plain) : { ...plain, sealed_key: null });
@@ -173,8 +173,10 @@ export async function migrateEncryption(
         for (const v of versionsOf.all(stored.id) as StoredVersion[]) convertVersion(v);
         options.onRow?.();
       }
-      setCursor.run(rows[rows.length - 1]!.seq);
+      if (found.length) setCursor.run(found[found.length - 1]!.seq);
+      return found;
     });
+    if (rows.length === 0) break;
     cursor = rows[rows.length - 1]!.seq;
     done += rows.length;
     options.onProgress?.({ target, done, total });
@@ -184,11 +186,12 @@ export async function migrateEncryption(
   // edited the node in between)
   const strays = ctx.db.prepare(`SELECT id, changes, sealed_key FROM node_versions WHERE ${wrong} LIMIT ?`);
   while (!stopped) {
-    const versions = strays.all(batch) as StoredVersion[];
-    if (versions.length === 0) break;
-    inTransaction(ctx.db, () => {
+    const converted = inTransaction(ctx.db, () => {
+      const versions = strays.all(batch) as StoredVersion[];
       for (const v of versions) convertVersion(v);
+      return versions.length;
     });
+    if (converted === 0) break;
   }
   if (!stopped)
     ctx.db.prepare('UPDATE encryption_state SET cursor = 0, finished_at = ? WHERE id = 1').run(now());
