@@ -48,7 +48,9 @@ export class NodeCipher implements FieldCodec {
    * first, by whoever is about to run such a statement.
    */
   prime(): void {
-    this.#indexPlaintext ??= this.#readPolicy();
+    // re-read on every call: another process (hx encryption migrate) may have changed the policy
+    // and rebuilt the index in one transaction; FTS rows must be removed with the values they hold
+    this.#indexPlaintext = this.#readPolicy();
     if (!this.vault.unsealed) return;
     const ids = this.ctx.db.prepare('SELECT id FROM node_data_keys').pluck().all() as number[];
     for (const id of ids) this.#key(id);
