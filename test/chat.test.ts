@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, hxBin } from './support/cli.js';
+import { cleanEnv, hx, hxBin } from './support/cli.js';
 import { type FakeLlm, startFakeLlm } from './support/fake-llm.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { removeDir, tempDir, waitFor } from './support/temp.js';
@@ -114,6 +114,37 @@ describe('hx chat in a pseudo-terminal', { timeout: 120_000 }, () => {
       expect(await pty.exited).toBe(0);
     } finally {
       pty.child.kill('SIGKILL');
+    }
+  });
+
+  it('takes a provider key kept with hx secret in the vault, asking for the passphrase once', async () => {
+    fake.reset();
+    const own = tempDir();
+    try {
+      const pass = { HELIX_KEYCHAIN_PASSPHRASE: 'chat vault passphrase' };
+      expect((await hx(['keychain', 'init'], { home: own, env: pass })).code).toBe(0);
+      const stored = await hx(['--json', 'secret', 'set', 'OPENAI_API_KEY', '--value', 'sk-fake'], {
+        home: own,
+        env: pass,
+      });
+      expect(stored.json()).toMatchObject({ key: 'OPENAI_API_KEY', backend: 'vault' });
+      const pty = spawnPty(['--home', own, '--server', core.url, 'chat'], {
+        HELIX_WORKER_BASE_URLS: `openai=${fake.openaiBase}`,
+      });
+      try {
+        await pty.expect(/vault passphrase: /);
+        pty.type('chat vault passphrase\r');
+        await pty.expect(/you> /);
+        pty.type('hello vault?\r');
+        await pty.expect(/Echo: hello vault\?/);
+        expect(fake.calls.at(-1)?.authorization).toBe('Bearer sk-fake');
+        pty.type('\x04');
+        expect(await pty.exited).toBe(0);
+      } finally {
+        pty.child.kill('SIGKILL');
+      }
+    } finally {
+      removeDir(own);
     }
   });
 

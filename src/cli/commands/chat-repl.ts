@@ -4,8 +4,11 @@ import { ChatSession, citations } from '../../ai/chat.js';
 import { createAiServices } from '../../ai/service.js';
 import { systemClock } from '../../core/clock.js';
 import { withDotEnv } from '../../core/config/env.js';
-import { openDatabase } from '../../storage/database.js';
-import { migrate } from '../../storage/migrations.js';
+import { createApp } from '../../api/create-app.js';
+import { providerSpecs } from '../../ai/providers.js';
+import { cliActor } from '../../vault/keychain-audit.js';
+import { keysWaitOnVault, secretKeys } from '../../vault/secrets/provider-keys.js';
+import { Secrets } from '../../vault/secrets/service.js';
 import { liveServer } from '../../storage/pid-file.js';
 import { CoreBridge } from '../../worker/core-bridge.js';
 import { type GlobalOptions, loadFor } from '../load.js';
@@ -28,13 +31,13 @@ const dim = (s: string, tty: boolean) => (tty ? `\x1b[2m${s}\x1b[22m` : s);
 export async function runChat(globals: GlobalOptions, o: { model?: string }): Promise<void> {
   const loaded = loadFor(globals);
   const { config, paths } = loaded;
-  const db = openDatabase(paths.sqlitePath, { busyTimeoutMs: config.storage.busy_timeout_ms });
-  migrate(db, () => new Date().toISOString());
+  const app = createApp(loaded);
+  const { db } = app.ctx;
   const ai = createAiServices({
     config,
     db,
     clock: systemClock,
-    resolveKey: envKeys(withDotEnv(process.env, [process.cwd(), paths.home])),
+    resolveKey: await providerKeys(app, envKeys(withDotEnv(process.env, [process.cwd(), paths.home]))),
   });
   const coreUrl = globals.server ?? liveServer(paths.pidFile)?.url ?? config.worker.core_url;
   const token = globals.token ?? (config.auth.token || undefined);
@@ -180,5 +183,28 @@ export async function runChat(globals: GlobalOptions, o: { model?: string }): Pr
       // leaving must not fail because the core went away meanwhile
     }
   }
-  db.close();
+  app.close();
+}
+
+/**
+ * Provider keys from the environment and .env first, then from `hx secret` (keyring or vault).
+ * When a key waits in a sealed vault, the passphrase is asked for once (or read from
+ * HELIX_KEYCHAIN_PASSPHRASE); without it those providers stay unconfigured.
+ */
+async function providerKeys(
+  app: ReturnType<typeof createApp>,
+  env: (name: string) => string | undefined,
+): Promise<(name: string) => string | undefined> {
+  const secrets = new Secrets(app.ctx, app.vault);
+  const names = providerSpecs.flatMap((p) => p.env).filter((n) => env(n) === undefined);
+  if (keysWaitOnVault(secrets, app.vault, names)) {
+    try {
+      const { unlockLocal } = await import('../../vault/cli/unlock.js');
+      await unlockLocal(app, {});
+    } catch (err) {
+      process.stderr.write(`provider keys in the vault stay locked: ${(err as Error).message}\n`);
+    }
+  }
+  const stored = secretKeys(secrets, cliActor());
+  return (name) => env(name) ?? stored(name);
 }

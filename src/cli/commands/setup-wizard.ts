@@ -57,20 +57,22 @@ export async function runSetupWizard(initial: LoadedConfig): Promise<void> {
       required: false,
     }),
   );
-  const envLines: string[] = [];
+  const keys: [string, string][] = [];
   for (const id of chosen) {
     const spec = providerSpecs.find((s) => s.id === id)!;
     for (const name of spec.env) {
       const value = bail(await p.password({ message: `Key for ${spec.label}: ${name}`, mask: '•' }));
-      if (value.trim()) envLines.push(`${name}=${value.trim()}`);
+      if (value.trim()) keys.push([name, value.trim()]);
     }
   }
-  if (envLines.length) {
-    // the worker and hx chat read provider keys from the environment and this .env file
+  if (keys.length && !(await storeInVault(loaded, keys))) {
+    // no vault yet: the worker and hx chat also read provider keys from this .env file
     const envFile = join(loaded.paths.home, '.env');
-    appendFileSync(envFile, `${envLines.join('\n')}\n`);
+    appendFileSync(envFile, `${keys.map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
     chmodSync(envFile, 0o600);
-    p.log.warn(`Keys stored in ${envFile} (plain text, mode 600). Keep that file private.`);
+    p.log.warn(
+      `Keys stored in ${envFile} (plain text, mode 600). Keep that file private; once \`hx keychain init\` has run, \`hx secret set NAME\` keeps them encrypted instead.`,
+    );
   }
 
   const providers = ['auto', ...chosen];
@@ -122,4 +124,38 @@ export async function runSetupWizard(initial: LoadedConfig): Promise<void> {
       'Next: hx server start · hx store "my first note" · hx search first · hx chat',
     ].join('\n'),
   );
+}
+
+/**
+ * With an initialised vault, provider keys go to `hx secret` (the OS keyring, else the encrypted
+ * vault), which the AI layer reads after the environment. False: no vault, or the passphrase was
+ * not given, and the caller falls back to .env.
+ */
+async function storeInVault(loaded: LoadedConfig, keys: [string, string][]): Promise<boolean> {
+  const { createApp } = await import('../../api/create-app.js');
+  const { Secrets } = await import('../../vault/secrets/service.js');
+  const { cliActor } = await import('../../vault/keychain-audit.js');
+  const app = createApp(loaded);
+  try {
+    if (app.vault.state() === 'uninitialized') return false;
+    const secrets = new Secrets(app.ctx, app.vault, { notice: (m) => p.log.info(m) });
+    for (let attempt = 0; app.vault.state() === 'sealed'; attempt++) {
+      const pass = bail(
+        await p.password({ message: 'Vault passphrase (to store the keys encrypted)', mask: '•' }),
+      );
+      try {
+        await app.vault.unseal(pass, cliActor());
+      } catch (err) {
+        p.log.warn((err as Error).message);
+        if (attempt >= 2) return false;
+      }
+    }
+    for (const [name, value] of keys) secrets.set(cliActor(), name, value);
+    p.log.success(
+      `Keys stored with hx secret (${secrets.status().write_backend}): ${keys.map(([k]) => k).join(', ')}`,
+    );
+    return true;
+  } finally {
+    app.close();
+  }
 }
