@@ -1,5 +1,6 @@
 import type { LanguageModel } from 'ai';
 import type { ConfiguredProvider } from './catalog.js';
+import { nodeFetch } from './node-fetch.js';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -10,10 +11,12 @@ type Fetch = typeof globalThis.fetch;
 export async function createLanguageModel(
   p: ConfiguredProvider,
   modelId: string,
-  fetch?: Fetch,
+  injected?: Fetch,
 ): Promise<LanguageModel> {
+  // every adapter gets a fetch: the injected one (tests) or the keep-alive node:http one
+  const fetch = injected ?? nodeFetch;
   const key = Object.values(p.credentials)[0];
-  const common = { baseURL: p.baseUrl, ...(key ? { apiKey: key } : {}), ...(fetch ? { fetch } : {}) };
+  const common = { baseURL: p.baseUrl, ...(key ? { apiKey: key } : {}), fetch };
   switch (p.spec.adapter) {
     case 'anthropic':
       return (await import('@ai-sdk/anthropic')).createAnthropic(common)(modelId);
@@ -46,7 +49,7 @@ export async function createLanguageModel(
         accessKeyId: p.credentials.AWS_ACCESS_KEY_ID ?? '',
         secretAccessKey: p.credentials.AWS_SECRET_ACCESS_KEY ?? '',
         ...(p.baseUrl ? { baseURL: p.baseUrl } : {}),
-        ...(fetch ? { fetch } : {}),
+        fetch,
       })(modelId);
     case 'openai-compatible': {
       // Cloudflare's key is CLOUDFLARE_API_KEY (the account id is the second credential)
@@ -56,7 +59,7 @@ export async function createLanguageModel(
         baseURL: p.baseUrl,
         ...(apiKey ? { apiKey } : {}),
         includeUsage: true,
-        ...(fetch ? { fetch } : {}),
+        fetch,
       })(modelId);
     }
   }

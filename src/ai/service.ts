@@ -6,7 +6,7 @@ import { BudgetLedger, parseCaps } from './budget.js';
 import { buildCatalog, type KeyResolver } from './catalog.js';
 import { ReachabilityCache } from './reachability.js';
 import { LlmRouter } from './router.js';
-import { UsageStore } from './usage-store.js';
+import { UsageStore, type UsageStoreOptions } from './usage-store.js';
 
 export interface AiServices {
   router: LlmRouter;
@@ -22,13 +22,15 @@ export interface AiDeps {
   clock: Clock;
   resolveKey: KeyResolver;
   fetch?: typeof globalThis.fetch;
+  /** usage rows written at the end of the tick, after the reply (see UsageStoreOptions) */
+  usageWrites?: UsageStoreOptions;
 }
 
 /** Builds the router, ledger, usage store and breakers once, over a migrated database. */
 export function createAiServices(deps: AiDeps): AiServices {
   const w = deps.config.worker;
   const catalog = buildCatalog(deps.config, deps.resolveKey);
-  const usage = new UsageStore(deps.db);
+  const usage = new UsageStore(deps.db, deps.usageWrites);
   const ledger = new BudgetLedger(
     usage,
     { daily: w.budget_limit, caps: parseCaps(w.provider_caps), action: w.budget_action },

@@ -19,6 +19,8 @@ export interface UsageRow {
   request_id: string | null;
 }
 
+const bindable = (row: UsageRow) => ({ ...row, stream: row.stream ? 1 : 0 });
+
 export interface SpendRow {
   day: string;
   provider: string;
@@ -28,35 +30,79 @@ export interface SpendRow {
   output_tokens: number;
 }
 
+export interface UsageStoreOptions {
+  /**
+   * Write rows at the end of the current tick instead of inside `record` (the worker's HTTP
+   * path): the INSERT then runs after the reply is written, off the call's latency, and rows of
+   * calls that end in the same tick share one transaction. Nothing is held across an event-loop
+   * turn: only a crash between writing a reply and the end of that tick loses its row
+   * (docs/decisions/0011-worker-hot-path.md). Every read here flushes first.
+   */
+  endOfTick?: boolean;
+  /**
+   * a deferred write failed: the rows are dropped and reported here (default: a process
+   * warning); a synchronous write throws to its caller
+   */
+  onWriteError?: (err: unknown, rows: number) => void;
+}
+
 /** SQL over llm_usage (migration 0009): one row per attempt, sums for the budget and stats. */
 export class UsageStore {
   private readonly insert;
+  private readonly insertMany;
   private readonly spendOfDay;
+  private pending: UsageRow[] = [];
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly options: UsageStoreOptions = {},
+  ) {
     this.insert = db.prepare(
       `INSERT INTO llm_usage (at, day, provider, model, task, input_tokens, output_tokens, cost_usd,
          latency_ms, outcome, error_code, stream, principal_id, request_id)
        VALUES (@at, @day, @provider, @model, @task, @input_tokens, @output_tokens, @cost_usd,
          @latency_ms, @outcome, @error_code, @stream, @principal_id, @request_id)`,
     );
+    this.insertMany = db.transaction((rows: UsageRow[]) => {
+      for (const row of rows) this.insert.run(bindable(row));
+    });
     this.spendOfDay = db.prepare(
       'SELECT provider, SUM(cost_usd) AS cost FROM llm_usage WHERE day = ? GROUP BY provider',
     );
   }
 
   record(row: UsageRow): void {
-    this.insert.run({ ...row, stream: row.stream ? 1 : 0 });
+    if (!this.options.endOfTick) {
+      this.insert.run(bindable(row));
+      return;
+    }
+    if (this.pending.push(row) === 1) process.nextTick(() => this.flush());
+  }
+
+  /** Writes the rows queued by `record` in end-of-tick mode (a no-op otherwise). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    try {
+      if (rows.length === 1) this.insert.run(bindable(rows[0]!));
+      else this.insertMany(rows);
+    } catch (err) {
+      if (this.options.onWriteError) this.options.onWriteError(err, rows.length);
+      else process.emitWarning(`${rows.length} llm_usage rows could not be written: ${String(err)}`);
+    }
   }
 
   /** settled spend per provider on one UTC day */
   spendOn(day: string): Map<string, number> {
+    this.flush();
     const rows = this.spendOfDay.all(day) as { provider: string; cost: number }[];
     return new Map(rows.map((r) => [r.provider, r.cost]));
   }
 
   /** spend by day and provider, newest day first */
   spendByDay(sinceDay: string): SpendRow[] {
+    this.flush();
     return this.db
       .prepare(
         `SELECT day, provider, SUM(cost_usd) AS cost_usd, COUNT(*) AS calls,
@@ -68,6 +114,7 @@ export class UsageStore {
 
   /** per provider/model counts, outcomes, tokens, cost and latency since a day */
   stats(sinceDay: string) {
+    this.flush();
     return this.db
       .prepare(
         `SELECT provider, model, COUNT(*) AS calls,

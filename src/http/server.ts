@@ -1,6 +1,5 @@
 import type { TLSSocket } from 'node:tls';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { HelixConfig } from '../core/config/schema.js';
@@ -19,6 +18,7 @@ import { errorBody, installErrorHandling } from './errors.js';
 import { installMetrics } from './metrics.js';
 import { type OpenApiInfo, installOpenApi } from './openapi.js';
 import { requestIdFor } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,9 +100,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
   // instead of re-validating every response (a measurable cost on the hot search path).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  // Security headers first, so they are already on the raw response when auth or the rate
-  // limiter answers 401/429 from a later hook.
-  await app.register(helmet, {
+  // Security headers (helmet's, computed once: see security-headers.ts), set first in the
+  // onRequest hook below, so they are already on the raw response when auth or the rate limiter
+  // answers 401/429.
+  const security = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       // Swagger UI 6 ships no inline scripts or styles (its csp.json lists no hashes), so 'self'
@@ -136,6 +137,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('rateLimit', null);
   app.addHook('onRequest', async (req, reply) => {
+    for (const [name, value] of security.set) reply.raw.setHeader(name, value);
+    for (const name of security.removed) reply.raw.removeHeader(name);
     void reply.header('x-request-id', req.id);
     // helmet does not set Permissions-Policy: deny the powerful browser features an API never needs
     void reply.header('permissions-policy', PERMISSIONS_POLICY);

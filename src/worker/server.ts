@@ -84,6 +84,11 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
       // provider keys from the environment or a .env file (working directory, then the data home)
       resolveKey: options.resolveKey ?? envKeys(withDotEnv(process.env, [process.cwd(), paths.home])),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      // the INSERT of a call's usage row runs after its reply is written, in the same tick
+      usageWrites: {
+        endOfTick: true,
+        onWriteError: (err, rows) => logger.error({ err, rows }, 'llm_usage rows could not be written'),
+      },
     });
     const bridge = new CoreBridge({
       baseUrl: config.worker.core_url,
@@ -112,6 +117,7 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
         try {
           await server.close();
         } finally {
+          ai.usage.flush();
           db.close();
         }
       },
