@@ -61,10 +61,15 @@ interface Routed<T> {
 export class LlmRouter {
   private readonly models = new Map<string, LanguageModel>();
 
-  constructor(readonly deps: RouterDeps) {}
+  constructor(public deps: RouterDeps) {}
 
   get catalog(): Catalog {
     return this.deps.catalog;
+  }
+  /** Swaps the provider catalog: keys became readable (the vault was unsealed) or went away. */
+  useCatalog(catalog: Catalog): void {
+    this.deps = { ...this.deps, catalog };
+    this.models.clear();
   }
 
   private async sdkModel(c: CatalogModel): Promise<LanguageModel> {

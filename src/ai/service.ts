@@ -14,6 +14,8 @@ export interface AiServices {
   usage: UsageStore;
   breakers: ProviderBreakers;
   reachability: ReachabilityCache;
+  /** Reads the provider keys again (after the vault was unsealed) and swaps the router's catalog. */
+  reloadKeys(): void;
 }
 
 export interface AiDeps {
@@ -53,5 +55,6 @@ export function createAiServices(deps: AiDeps): AiServices {
     usage,
     breakers,
     reachability: new ReachabilityCache(w.models_cache_secs * 1000, deps.fetch),
+    reloadKeys: () => router.useCatalog(buildCatalog(deps.config, deps.resolveKey)),
   };
 }

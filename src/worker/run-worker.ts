@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { KeyResolver } from '../ai/catalog.js';
 import { setLocalWorkerUrl } from '../ai/worker-client.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -66,14 +67,17 @@ export async function startWorkerServer(
  */
 export async function startWorkerBeside(
   loaded: LoadedConfig,
-  core: { url: string; logger: Logger },
+  core: { url: string; logger: Logger; resolveKey?: KeyResolver },
   port?: number,
 ): Promise<{ running?: RunningWorker; error?: string }> {
   const worker = { ...loaded.config.worker, core_url: core.url, ...(port !== undefined ? { port } : {}) };
   try {
     const running = await startWorkerServer(
       { ...loaded, config: { ...loaded.config, worker } },
-      { logger: core.logger.child({ component: 'worker' }) },
+      {
+        logger: core.logger.child({ component: 'worker' }),
+        ...(core.resolveKey ? { resolveKey: core.resolveKey } : {}),
+      },
     );
     // the core beside it proxies /api/v1/ai/* here (its port may have been 0)
     setLocalWorkerUrl(running.url);

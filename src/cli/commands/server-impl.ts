@@ -76,12 +76,16 @@ async function startForeground(globals: GlobalOptions, loaded: LoadedConfig, o: 
   if (o.worker !== false && loaded.config.worker.enabled) {
     const { startWorkerBeside } = await import('../../worker/run-worker.js');
     const port = o.workerPort ?? (o.port === 0 ? 0 : undefined);
+    const keys = await besideKeys(running.app, loaded);
     const started = await startWorkerBeside(
       loaded,
-      { url: running.url, logger: running.app.ctx.logger },
+      { url: running.url, logger: running.app.ctx.logger, resolveKey: keys },
       port,
     );
     worker = started.running;
+    // provider keys kept in the vault become readable when the core is unsealed
+    const ai = worker?.worker.ai;
+    if (ai) running.app.ctx.bus.on('vault.state', () => ai.reloadKeys());
     workerRecord = worker ? { worker_url: worker.url } : { worker_error: started.error };
     workerNote = worker ? ` · AI layer on ${worker.url}` : ` · AI layer not started: ${started.error}`;
   }
@@ -181,4 +185,24 @@ export async function status(globals: GlobalOptions): Promise<void> {
     () =>
       `Helix ${h.version ?? ''} running (pid ${pid.pid}) on ${pid.url} · ${h.status ?? 'unknown'} · up ${h.uptime_secs ?? '?'}s · data in ${pid.home}`,
   );
+}
+
+/**
+ * The AI layer beside the core shares its process, so it reads provider keys after the
+ * environment from the core's `hx secret` store: the OS keyring at once, the vault once unsealed.
+ */
+async function besideKeys(
+  app: import('../../api/create-app.js').App,
+  loaded: import('../../core/config/load.js').LoadedConfig,
+): Promise<(name: string) => string | undefined> {
+  const [{ envKeys }, { withDotEnv }, { Secrets }, { secretKeys }, { cliActor }] = await Promise.all([
+    import('../../ai/catalog.js'),
+    import('../../core/config/env.js'),
+    import('../../vault/secrets/service.js'),
+    import('../../vault/secrets/provider-keys.js'),
+    import('../../vault/keychain-audit.js'),
+  ]);
+  const env = envKeys(withDotEnv(process.env, [process.cwd(), loaded.paths.home]));
+  const stored = secretKeys(new Secrets(app.ctx, app.vault), cliActor());
+  return (name) => env(name) ?? stored(name);
 }

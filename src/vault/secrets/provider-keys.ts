@@ -8,9 +8,9 @@ import type { Secrets } from './service.js';
  * sealed) is simply absent: that provider is listed as not configured, never an error.
  */
 export function secretKeys(secrets: Secrets, actor: VaultActor): (name: string) => string | undefined {
-  const stored = new Set(secrets.list().map((s) => s.key));
   return (name) => {
-    if (!stored.has(name)) return undefined;
+    // listed on each call: a catalog rebuilt later sees keys stored since
+    if (!secrets.list().some((s) => s.key === name)) return undefined;
     try {
       return secrets.get(actor, name).value;
     } catch {
