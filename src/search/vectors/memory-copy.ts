@@ -53,7 +53,7 @@ export class MemoryCopy {
     private readonly consistencyMs: number,
   ) {}
 
-  /** The copy when it is loaded and current; otherwise null, and it (re)loads in the background. */
+  /** The copy when it is loaded and current; otherwise null (see `refresh`). */
   use(): MemoryVectors | null {
     if (this.state === 'loading') return null;
     if (this.state === 'ready') {
@@ -61,10 +61,18 @@ export class MemoryCopy {
       this.copy = null;
       this.state = 'none';
     }
+    return null;
+  }
+
+  /**
+   * Called after LanceDB answered a search: (re)loads the copy if it is missing or stale. Only
+   * then, so the load never reads beside a query of the same table (whose failure must surface
+   * as it is) and a table that cannot answer is not copied.
+   */
+  refresh(): void {
     const retry =
       (this.state === 'failed' || this.state === 'too_big') && Date.now() - this.failedAt > RETRY_MS;
     if (this.state === 'none' || retry) void this.reload();
-    return null;
   }
 
   /** Loads now if needed and waits (tests, benchmarks); true when the copy is ready. */

@@ -129,6 +129,7 @@ export class VectorTable {
       if (filters.length > 0) q = q.where(filters.join(' AND '));
       q = exact ? q.bypassVectorIndex() : q.ef(efFor(k, refine)).refineFactor(refine);
       const rows: Array<{ node_id: string; _distance: number }> = await q.toArray();
+      this.memory.refresh();
       // a stored zero vector has no cosine: LanceDB may hand back NaN for it
       return rows
         .filter((r) => Number.isFinite(r._distance))
