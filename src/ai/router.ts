@@ -7,6 +7,7 @@ import { classify, type Failure, upstreamError } from './classify.js';
 import { createLanguageModel } from './model-factory.js';
 import { costOf } from './prices.js';
 import { splitModelRef, type TaskType } from './providers.js';
+import { noProvider, notConfigured } from './router-errors.js';
 import { loadSdk } from './sdk.js';
 import type {
   Attempt,
@@ -380,24 +381,4 @@ export class LlmRouter {
       events: events(),
     };
   }
-}
-
-function noProvider(catalog: Catalog): HelixError {
-  const hint = catalog.unconfigured.slice(0, 6).map((p) => `${p.id}: ${p.env.join(' + ')}`);
-  return new HelixError(
-    'unavailable',
-    'no LLM provider is configured: set a provider key (e.g. OPENAI_API_KEY or ANTHROPIC_API_KEY), a local Ollama ([worker] base_urls = ["ollama=http://localhost:11434/v1"]) or [llm] enabled',
-    { configure: hint },
-  );
-}
-
-function notConfigured(catalog: Catalog, provider: string): HelixError {
-  const u = catalog.unconfigured.find((p) => p.id === provider);
-  return new HelixError(
-    'validation_error',
-    u
-      ? `provider: ${provider} is not configured (set ${u.env.join(' and ')})`
-      : `provider: unknown provider ${provider}`,
-    { field: 'provider' },
-  );
 }
