@@ -79,55 +79,52 @@ export function rewrapAll(
   onRow?: () => void,
 ): number {
   let n = 0;
-  const creds = db
-    .prepare(
-      `SELECT v.credential_id, v.version, v.epoch, v.wrapped_dek, c.domain_id FROM keychain_credential_versions v
-       JOIN keychain_credentials c ON c.id = v.credential_id WHERE v.wrapped_dek IS NOT NULL`,
-    )
-    .all() as (WrappedRow & { credential_id: string; version: number; domain_id: string })[];
-  const updCred = db.prepare(
+  /** Re-wraps each row's DEK; `update` takes (epoch, wrapped_dek, ...the row's key columns). */
+  const rewrap = <R extends WrappedRow>(
+    rows: R[],
+    update: string,
+    purpose: (r: R) => Purpose,
+    aad: (r: R) => string,
+    keyOf: (r: R) => unknown[],
+  ) => {
+    const stmt = db.prepare(update);
+    for (const r of rows) {
+      const p = purpose(r);
+      stmt.run(newEpoch, rewrapDek(oldKey(r.epoch, p), newKey(p), r.wrapped_dek, aad(r)), ...keyOf(r));
+      n++;
+      onRow?.();
+    }
+  };
+  rewrap(
+    db
+      .prepare(
+        `SELECT v.credential_id, v.version, v.epoch, v.wrapped_dek, c.domain_id FROM keychain_credential_versions v
+         JOIN keychain_credentials c ON c.id = v.credential_id WHERE v.wrapped_dek IS NOT NULL`,
+      )
+      .all() as (WrappedRow & { credential_id: string; version: number; domain_id: string })[],
     'UPDATE keychain_credential_versions SET epoch = ?, wrapped_dek = ? WHERE credential_id = ? AND version = ?',
+    (r) => ({ domain: r.domain_id }),
+    (r) => credentialAad(r.credential_id, r.version),
+    (r) => [r.credential_id, r.version],
   );
-  for (const r of creds) {
-    const purpose = { domain: r.domain_id };
-    const aad = credentialAad(r.credential_id, r.version);
-    updCred.run(
-      newEpoch,
-      rewrapDek(oldKey(r.epoch, purpose), newKey(purpose), r.wrapped_dek, aad),
-      r.credential_id,
-      r.version,
-    );
-    n++;
-    onRow?.();
-  }
-  const secrets = db
-    .prepare(
-      "SELECT name, epoch, wrapped_dek FROM vault_secrets WHERE backend = 'vault' AND wrapped_dek IS NOT NULL",
-    )
-    .all() as (WrappedRow & { name: string })[];
-  const updSecret = db.prepare('UPDATE vault_secrets SET epoch = ?, wrapped_dek = ? WHERE name = ?');
-  for (const r of secrets) {
-    updSecret.run(
-      newEpoch,
-      rewrapDek(oldKey(r.epoch, 'secrets'), newKey('secrets'), r.wrapped_dek, secretAad(r.name)),
-      r.name,
-    );
-    n++;
-    onRow?.();
-  }
-  const nodeKeys = db.prepare('SELECT id, epoch, wrapped_dek FROM node_data_keys').all() as (WrappedRow & {
-    id: number;
-  })[];
-  const updNodeKey = db.prepare('UPDATE node_data_keys SET epoch = ?, wrapped_dek = ? WHERE id = ?');
-  for (const r of nodeKeys) {
-    updNodeKey.run(
-      newEpoch,
-      rewrapDek(oldKey(r.epoch, 'nodes'), newKey('nodes'), r.wrapped_dek, nodeKeyAad(r.id)),
-      r.id,
-    );
-    n++;
-    onRow?.();
-  }
+  rewrap(
+    db
+      .prepare(
+        "SELECT name, epoch, wrapped_dek FROM vault_secrets WHERE backend = 'vault' AND wrapped_dek IS NOT NULL",
+      )
+      .all() as (WrappedRow & { name: string })[],
+    'UPDATE vault_secrets SET epoch = ?, wrapped_dek = ? WHERE name = ?',
+    () => 'secrets',
+    (r) => secretAad(r.name),
+    (r) => [r.name],
+  );
+  rewrap(
+    db.prepare('SELECT id, epoch, wrapped_dek FROM node_data_keys').all() as (WrappedRow & { id: number })[],
+    'UPDATE node_data_keys SET epoch = ?, wrapped_dek = ? WHERE id = ?',
+    () => 'nodes',
+    (r) => nodeKeyAad(r.id),
+    (r) => [r.id],
+  );
   return n;
 }
 

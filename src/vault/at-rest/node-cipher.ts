@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Context } from '../../core/context.js';
 import { HelixError } from '../../core/errors.js';
 import type { FieldCodec, SealedField } from '../../storage/sealed-fields.js';
@@ -19,6 +20,7 @@ export class NodeCipher implements FieldCodec {
   readonly #keys = new Map<number, Buffer>();
   #active: number | null = null;
   #indexPlaintext: boolean | null = null;
+  #primeSql: Statement | null = null;
 
   constructor(
     private readonly ctx: Context,
@@ -48,12 +50,16 @@ export class NodeCipher implements FieldCodec {
    * first, by whoever is about to run such a statement.
    */
   prime(): void {
-    // re-read on every call: another process (hx encryption migrate) may have changed the policy
-    // and rebuilt the index in one transaction; FTS rows must be removed with the values they hold
-    this.#indexPlaintext = this.#readPolicy();
-    if (!this.vault.unsealed) return;
-    const ids = this.ctx.db.prepare('SELECT id FROM node_data_keys').pluck().all() as number[];
-    for (const id of ids) this.#key(id);
+    // one query on every call (it runs before each full-text write): the policy is re-read because
+    // another process (hx encryption migrate) may have changed it and rebuilt the index in one
+    // transaction, and FTS rows must be removed with the values they hold
+    this.#primeSql ??= this.ctx.db.prepare(
+      'SELECT index_plaintext, (SELECT json_group_array(id) FROM node_data_keys) AS keys FROM encryption_state WHERE id = 1',
+    );
+    const row = this.#primeSql.get() as { index_plaintext: number; keys: string } | undefined;
+    this.#indexPlaintext = row ? row.index_plaintext === 1 : true;
+    if (!row || !this.vault.unsealed) return;
+    for (const id of JSON.parse(row.keys) as number[]) this.#key(id);
   }
 
   #readPolicy(): boolean {
