@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 
@@ -35,10 +35,10 @@ export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [];
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true });
-    streams.push({
-      level: options.level as pino.Level,
-      stream: pino.destination({ dest: join(options.logDir, 'helix.log'), mkdir: true, sync: false }),
-    });
+    // Opened here, synchronously: given a path, the stream opens it later on its own, and a home
+    // removed in between (a test's temporary one) surfaced as an unhandled ENOENT.
+    const fd = openSync(join(options.logDir, 'helix.log'), 'a');
+    streams.push({ level: options.level as pino.Level, stream: pino.destination({ dest: fd, sync: false }) });
   }
   if (options.console) streams.push({ level: 'warn', stream: pino.destination(2) });
   if (streams.length === 0 || options.level === 'silent') return pino({ level: 'silent' });
