@@ -2,9 +2,10 @@
  * MCP tool-call round trip over stdio, side by side in one run: `hx mcp` (helix_search and
  * helix_recall) against the reference memory server (@modelcontextprotocol/server-memory,
  * search_nodes), both loaded with the same N notes (the memory server gets them as entities via
- * create_entities). Each query goes to all three tools in turn, so machine load lands on all
- * alike. Reports p50/p99 per tool, the ratio, and the size of each answer in tokens (chars / 4),
- * for 2–3-word queries and for one-word queries.
+ * create_entities). Two orders in the same run: interleaved (each query goes to all three tools
+ * in turn, so machine load lands on all alike, but every Helix call follows a long server-memory
+ * call) and back to back (each tool answers every query in a row). Reports p50/p99 per tool, the
+ * ratio, and the size of each answer in tokens (chars / 4), for 2–3-word and one-word queries.
  *
  *   N=10000 Q=200 node --import tsx bench/mcp.ts      (HELIX_BENCH_HOME=… reuses a home)
  */
@@ -153,10 +154,49 @@ async function main() {
     const single = multi.map((q) => q.split(' ')[0]!);
     const rows: string[][] = [];
     const verdicts: string[] = [];
+    const report = (label: string, order: string, s: Record<string, Series>) => {
+      const mem = summarize(s.memory!.ms);
+      for (const [name, data] of [
+        ['helix_search', s.search],
+        ['helix_recall', s.recall],
+        ['server-memory search_nodes', s.memory],
+        ['floor: searchFulltext() in process', s.floorSearch],
+        ['floor: recall() in process', s.floorRecall],
+      ] as const) {
+        if (!data) continue;
+        const lat = summarize(data.ms);
+        if (name.startsWith('floor')) {
+          rows.push([label, order, name, fmt(lat.p50), fmt(lat.p99), '', '', '', '', '', '', '']);
+          continue;
+        }
+        const text = summarize(data.text);
+        const total = summarize(data.total);
+        rows.push([
+          label,
+          order,
+          name,
+          fmt(lat.p50),
+          fmt(lat.p99),
+          name.startsWith('helix') ? ratio(mem.p50, lat.p50) : '1.00×',
+          fmtInt(text.mean),
+          fmtInt(total.mean),
+          fmtInt(total.p50),
+          fmtInt(total.max),
+          String(data.errors),
+          String(data.huge),
+        ]);
+        if (name.startsWith('helix'))
+          verdicts.push(
+            `${label}, ${order}, ${name}: p50 ${fmt(lat.p50)} ms ≤ 5 ms ${verdict(lat.p50 <= 5)}; mean answer ${fmtInt(total.mean)} tokens < 2000 ${verdict(total.max < 2000)} (max ${fmtInt(total.max)})`,
+          );
+      }
+    };
     for (const [label, queries] of [
       ['2–3 words', multi],
       ['1 word', single],
     ] as const) {
+      // Interleaved: each query goes to the three tools in turn, so load lands on all alike, but
+      // every Helix call follows a 100–300 ms server-memory call during which `hx mcp` sleeps.
       const s = {
         search: series(),
         recall: series(),
@@ -179,45 +219,24 @@ async function main() {
         await recall(floor.ctx, { text: q, limit: 11 }, floor.search.vectors());
         if (keep) s.floorRecall.ms.push(now() - t0);
       }
-      const mem = summarize(s.memory.ms);
-      for (const [name, data] of [
-        ['helix_search', s.search],
-        ['helix_recall', s.recall],
-        ['server-memory search_nodes', s.memory],
-        ['floor: searchFulltext() in process', s.floorSearch],
-        ['floor: recall() in process', s.floorRecall],
-      ] as const) {
-        if (name.startsWith('floor')) {
-          const lat = summarize(data.ms);
-          rows.push([label, name, fmt(lat.p50), fmt(lat.p99), '', '', '', '', '', '', '']);
-          continue;
-        }
-        const lat = summarize(data.ms);
-        const text = summarize(data.text);
-        const total = summarize(data.total);
-        rows.push([
-          label,
-          name,
-          fmt(lat.p50),
-          fmt(lat.p99),
-          name.startsWith('helix') ? ratio(mem.p50, lat.p50) : '1.00×',
-          fmtInt(text.mean),
-          fmtInt(total.mean),
-          fmtInt(total.p50),
-          fmtInt(total.max),
-          String(data.errors),
-          String(data.huge),
-        ]);
-        if (name.startsWith('helix'))
-          verdicts.push(
-            `${label} ${name}: p50 ${fmt(lat.p50)} ms ≤ 5 ms ${verdict(lat.p50 <= 5)}; mean answer ${fmtInt(total.mean)} tokens < 2000 ${verdict(total.max < 2000)} (max ${fmtInt(total.max)})`,
-          );
-      }
+      report(label, 'interleaved', s);
+      // Back to back: each tool answers every query in a row, as a client asking one server
+      // for several things at once does; the servers take turns, still in this one run.
+      const b = { search: series(), recall: series(), memory: series() };
+      for (const [client, tool, into] of [
+        [helix, 'helix_search', b.search],
+        [helix, 'helix_recall', b.recall],
+        [memory, 'search_nodes', b.memory],
+      ] as const)
+        for (let k = 0; k < queries.length; k++)
+          await timedCall(client, tool, { query: queries[k]! }, k >= WARMUP ? into : undefined);
+      report(label, 'back to back', b);
     }
     console.log(
       markdownTable(
         [
           'queries',
+          'order',
           'tool',
           'p50 ms',
           'p99 ms',

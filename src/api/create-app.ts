@@ -8,6 +8,7 @@ import { openDatabase } from '../storage/database.js';
 import { ensureHome } from '../storage/home.js';
 import { migrate } from '../storage/migrations.js';
 import { SearchRuntime } from '../search/runtime.js';
+import { flushAccess } from '../search/recall/access-log.js';
 import { Keychain } from '../vault/keychain.js';
 import { NodeCipher } from '../vault/at-rest/node-cipher.js';
 import { setFieldCodec } from '../storage/sealed-fields.js';
@@ -93,6 +94,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions = {}): App {
       if (closed) return;
       closed = true;
       vault.seal();
+      flushAccess(db);
       try {
         db.pragma('optimize');
       } catch {

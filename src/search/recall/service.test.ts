@@ -4,6 +4,7 @@ import { getNode } from '../../knowledge/nodes/service.js';
 import { createRelationship } from '../../knowledge/relationships/service.js';
 import { makeNode, makeTestApp, type TestApp } from '../../testing/make-context.js';
 import { RecallBody } from './schema.js';
+import { flushAccess } from './access-log.js';
 import { recall } from './service.js';
 
 let t: TestApp;
@@ -100,8 +101,14 @@ describe('recall', () => {
       match_source: 'graph',
       explain: { graph: { via: hit.id, depth: 1 } },
     });
-    await new Promise((resolve) => setImmediate(resolve));
+    // counted in memory, written in one batch (after a second, or when the database closes)
+    expect(getNode(t.ctx, hit.id).access_count).toBe(0);
+    flushAccess(t.ctx.db);
     expect(getNode(t.ctx, hit.id).access_count).toBe(1);
+    await ask({ text: 'falcon hovers', strategy: 'graph', min_score: 0 });
+    await ask({ text: 'falcon hovers', strategy: 'graph', min_score: 0 });
+    flushAccess(t.ctx.db);
+    expect(getNode(t.ctx, hit.id)).toMatchObject({ access_count: 3, last_accessed_at: expect.any(String) });
   });
 
   it('refuses LLM rewrites without a model, clearly', async () => {

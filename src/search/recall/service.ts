@@ -5,9 +5,10 @@ import { knowledgeStores } from '../../knowledge/stores.js';
 import { fulltextCandidates } from '../fulltext/service.js';
 import { statement } from '../fulltext/statements.js';
 import { graphIndexFor } from '../graph/graph-index.js';
+import { recordAccess } from './access-log.js';
 import { type Fused, fuse } from './fuse.js';
 import { type Complete, llmFromConfig } from './llm.js';
-import { mergeProbes, planProbes } from './plan.js';
+import { mergeProbes, type Probe, planProbes } from './plan.js';
 import { assertRewriteAvailable } from './rewrite.js';
 import type { RecallInput, RecallResponse } from './schema.js';
 import { autoWeights, type VectorAvailability } from './vector-signal.js';
@@ -80,6 +81,25 @@ async function vectorCandidates(
   }
 }
 
+/**
+ * Full text's candidates. With `conjunctive_first` (decision 0008, amended in 0012): when at least
+ * a page of notes holds every word, those notes are the list; BM25 then scores only them instead
+ * of every note holding any word, which a query of common words makes a large share of the vault.
+ */
+function textCandidates(
+  ctx: Context,
+  probe: Probe & { expression: string },
+  input: RecallInput & Scoped,
+  n: number,
+  limit: number,
+): { id: string; score: number }[] {
+  if (ctx.config.search.fulltext_candidates === 'conjunctive_first' && probe.conjunctive) {
+    const all = fulltextCandidates(ctx, probe.conjunctive, filterOf(input), n);
+    if (all.length >= limit) return all;
+  }
+  return fulltextCandidates(ctx, probe.expression, filterOf(input), n);
+}
+
 /** As `expiredNodeIds` (knowledge/nodes/list.ts), with the statement kept prepared. */
 function expiredIds(ctx: Context): Set<string> {
   const sql = 'SELECT id FROM nodes WHERE expires_at IS NOT NULL AND expires_at <= ?';
@@ -139,21 +159,6 @@ function sourceOf(e: Explain): Result['match_source'] {
   return 'graph';
 }
 
-/** Counts the access after the response is on its way; never blocks or fails a recall. */
-function touch(ctx: Context, ids: string[]) {
-  if (ids.length === 0) return;
-  setImmediate(() => {
-    try {
-      statement(
-        ctx.db,
-        'UPDATE nodes SET access_count = access_count + 1, last_accessed_at = ? WHERE id IN (SELECT value FROM json_each(?))',
-      ).run(ctx.clock.now().toISOString(), JSON.stringify(ids));
-    } catch (err) {
-      ctx.logger.warn({ err: (err as Error).message }, 'could not record recall access');
-    }
-  });
-}
-
 /**
  * Recall: full text (BM25), vectors and the graph together. Filters narrow every candidate list
  * before ranking; fusion follows `[search]` (weights per embedder when `fusion_weights = "auto"`);
@@ -192,8 +197,7 @@ export async function recall(
     // lets every step run first, so both searches proceed at once on two cores.
     if (vectorPart && strategy !== 'vector') await new Promise((resolve) => setImmediate(resolve));
     if (strategy !== 'vector' && probe.expression) {
-      const conjunctive = s.fulltext_candidates === 'conjunctive_first' ? probe.conjunctive : undefined;
-      lists.fulltext = fulltextCandidates(ctx, probe.expression, filterOf(input), n, conjunctive);
+      lists.fulltext = textCandidates(ctx, { ...probe, expression: probe.expression }, input, n, limit);
     }
     const vectorHits = await vectorPart;
     if (vectorHits) lists.vector = vectorHits;
@@ -235,7 +239,7 @@ export async function recall(
     const explain: Explain = { ...f.signals, ...(graph ? { graph } : {}), fused: f.score };
     results.push({ node, score, match_source: sourceOf(explain), explain });
   }
-  touch(
+  recordAccess(
     ctx,
     results.map((r) => r.node.id),
   );
