@@ -47,6 +47,25 @@ describe('buildFtsQuery', () => {
     expect(run(buildFtsQuery('the heat (of it)').expression!)).toHaveLength(1);
   });
 
+  it('splits words joined by dashes, slashes and apostrophes; other joined words stay phrases', () => {
+    expect(buildFtsQuery('boundary-layer flow').expression).toBe('"boundary" OR "layer" OR "flow"');
+    expect(buildFtsQuery("state-of-the-art biot's principle").expression).toBe(
+      '"state" OR "art" OR "biot" OR "principle"',
+    );
+    expect(buildFtsQuery('non-lin* x-15').expression).toBe('"non" OR "lin" * OR "x" OR "15"');
+    expect(buildFtsQuery('stress/strain version 3.5').expression).toBe(
+      '"stress" OR "strain" OR "version" OR "3.5"',
+    );
+    expect(buildFtsQuery('U.S. node.js e.g.').expression).toBe('"u.s" OR "node.js" OR "e.g"');
+    expect(buildFtsQuery('"boundary-layer" heat').expression).toBe('"boundary-layer" OR "heat"');
+    expect(buildFtsQuery('to-do').expression).toBe('"to-do"');
+    // boolean queries keep FTS5's reading: a joined word is a phrase
+    expect(buildFtsQuery('boundary-layer AND heat').expression).toBe('"boundary-layer" AND "heat"');
+    // the parts written apart match, which the phrase "boundary layer" alone would also do, and
+    // "layer" alone matches too
+    expect(run(buildFtsQuery('layer-cake').expression!)).toHaveLength(1);
+  });
+
   it('refuses a leading NOT instead of inverting its meaning', () => {
     expect(buildFtsQuery('NOT heat').problem).toMatch(/NOT needs a term before it/);
   });
