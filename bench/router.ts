@@ -1,20 +1,23 @@
 /**
  * Router overhead: the latency a call gains by going through the AI layer, i.e. POST /api/generate
- * on a worker process (routing, budget reservation, usage row, the AI SDK, a second HTTP hop)
- * minus the same completion asked of the same fake provider directly, in one run, both paths
- * driven open-loop at RATE requests/s each for D seconds from this process. Then the worker's
- * memory: M router calls in-process against the fake, heap and RSS after a GC vs after warm-up.
+ * on a worker process (`hx worker start`: routing, budget reservation, usage row, the AI SDK, a
+ * second HTTP hop) minus the same completion asked of the same fake provider directly, in one run.
+ * Three processes, as in production: this client, the worker, and the fake provider (this script
+ * again, in its own process, so serving the direct calls does not share an event loop with the
+ * client). Both paths run open-loop on a fixed schedule at RATE requests/s each for D seconds,
+ * interleaved half a period apart, after WARMUP seconds of the same; then S calls of each path one
+ * at a time (no queueing: the bare per-call cost).
  *
- * Then S calls of each path one at a time (no queueing: the bare per-call cost).
+ * Then the worker's memory: RSS of the worker process itself (/proc/<pid>/status) when it has
+ * started (before any call), after the overhead phase, and after M more calls (32 at a time).
  *
  *   RATE=200 D=10 S=1000 M=100000 node --import tsx bench/router.ts     (npm run build first)
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { makeTestAi } from '../test/support/ai.js';
-import { startFakeLlm } from '../test/support/fake-llm.js';
+import { fileURLToPath } from 'node:url';
 import { assertBuilt, hxBin } from './support/processes.js';
 import { fmt, markdownTable, mib, printHeader, setting, summarize, verdict } from './support/report.js';
 
@@ -25,54 +28,111 @@ const WARMUP = setting('WARMUP', 2);
 const S = setting('S', 1000);
 /** 0: skip the overhead phase (memory only) */
 const OVERHEAD = setting('OVERHEAD', 1);
-/** 0: no SQLite memory map, so RSS shows the process and not the usage table's file pages */
-const MMAP = setting('MMAP', 1);
 
-setFlagsFromString('--expose_gc');
-const gc = runInNewContext('gc') as () => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startWorker(fakeBase: string, home: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [hxBin, '--home', home, '--json', 'worker', 'start', '--port', '0'], {
-    cwd: tmpdir(),
-    env: {
-      ...process.env,
-      OPENAI_API_KEY: 'sk-bench',
-      HELIX_WORKER_BASE_URLS: `openai=${fakeBase}`,
-      HELIX_WORKER_BUDGET_LIMIT: '1000000000',
-      HELIX_LOGGING_LEVEL: 'warn',
-      HELIX_EMBEDDING_PROVIDER: 'hash',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** The fake provider's process: this file with ROUTER_BENCH_ROLE=fake. */
+async function serveFake(): Promise<void> {
+  const { startFakeLlm } = await import('../test/support/fake-llm.js');
+  const fake = await startFakeLlm();
+  // the fake keeps every request for tests to inspect: not wanted here
+  setInterval(() => {
+    fake.calls.length = 0;
+  }, 100);
+  process.stdout.write(`${JSON.stringify({ url: fake.openaiBase })}\n`);
+  const stop = () => void fake.close().finally(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.stdin.once('end', stop).resume();
+}
+
+/** Spawns a process that prints one JSON line with its URL. */
+async function started(child: ChildProcess): Promise<{ url: string; child: ChildProcess }> {
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       if (out.includes('\n')) resolve(out.split('\n')[0]!);
     });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`process exited ${code}`)));
   });
-  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
+  return { url: (JSON.parse(line) as { url: string }).url, child };
 }
 
+const startFake = () =>
+  started(
+    spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url)], {
+      cwd: tmpdir(),
+      env: { ...process.env, ROUTER_BENCH_ROLE: 'fake' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
+
+const startWorker = (fakeBase: string, home: string) =>
+  started(
+    spawn(process.execPath, [hxBin, '--home', home, '--json', 'worker', 'start', '--port', '0'], {
+      cwd: tmpdir(),
+      env: {
+        ...process.env,
+        OPENAI_API_KEY: 'sk-bench',
+        HELIX_WORKER_BASE_URLS: `openai=${fakeBase}`,
+        HELIX_WORKER_BUDGET_LIMIT: '1000000000',
+        // as in the earlier runs; HELIX_LOGGING_LEVEL=info adds Fastify's two request lines per call
+        HELIX_LOGGING_LEVEL: process.env.HELIX_LOGGING_LEVEL ?? 'warn',
+        HELIX_EMBEDDING_PROVIDER: 'hash',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+
+interface Rss {
+  rss: number;
+  anon: number;
+  file: number;
+  peak: number;
+}
+
+/** the worker's resident memory, from /proc (Linux) */
+function rssOf(pid: number): Rss {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) =>
+    Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), peak: kb('VmHWM') };
+}
+
+// one keep-alive client for both paths (lighter than fetch, so the bench disturbs the machine less)
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let failures = 0;
 
-/** ms for one call; a failure (reset, non-2xx) is counted apart and not timed */
-async function timed(url: string, body: string): Promise<number> {
-  const s = performance.now();
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    await res.text();
-    if (res.ok) return performance.now() - s;
-  } catch {
-    // counted below
-  }
-  failures++;
-  return Number.NaN;
+/** ms for one POST; a failure (reset, non-2xx) is counted apart and not timed */
+function timed(url: URL, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const s = performance.now();
+    const fail = () => {
+      failures++;
+      resolve(Number.NaN);
+    };
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.on('data', () => {});
+        res.once('end', () => (res.statusCode === 200 ? resolve(performance.now() - s) : fail()));
+        res.once('error', fail);
+      },
+    );
+    req.once('error', fail);
+    req.end(body);
+  });
 }
 
-/** Fires both paths at `rate` requests/s each, interleaved, for `seconds`; returns their latencies. */
+/**
+ * Fires both paths at `rate` requests/s each for `seconds` on a fixed schedule (open loop: a slow
+ * answer does not delay the next request), the routed call half a period after the direct one.
+ */
 async function openLoop(
   direct: () => Promise<number>,
   routed: () => Promise<number>,
@@ -84,140 +144,107 @@ async function openLoop(
   const pending: Promise<unknown>[] = [];
   const period = 1000 / rate;
   const start = performance.now();
-  for (let i = 0; i < rate * seconds; i++) {
-    const due = start + i * period;
+  // timers fire up to ~1 ms late; a late slot goes out at once, so the rate holds on average
+  const at = async (due: number) => {
     const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
+    if (wait > 0.5) await sleep(wait);
+  };
+  for (let i = 0; i < rate * seconds; i++) {
+    await at(start + i * period);
     pending.push(direct().then((t) => Number.isNaN(t) || a.push(t)));
+    await at(start + (i + 0.5) * period);
     pending.push(routed().then((t) => Number.isNaN(t) || b.push(t)));
   }
   await Promise.all(pending);
   return { direct: summarize(a), routed: summarize(b) };
 }
 
-async function overhead() {
-  const fake = await startFakeLlm();
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const home = mkdtempSync(`${tmpdir()}/helix-bench-router-`);
-  const worker = await startWorker(fake.openaiBase, home);
-  try {
-    const directBody = JSON.stringify({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hi there' }],
-      max_tokens: 16,
-    });
-    const routedBody = JSON.stringify({ prompt: 'hi there', model: 'openai/gpt-4o-mini', max_tokens: 16 });
-    const direct = () => timed(`${fake.openaiBase}/chat/completions`, directBody);
-    const routed = () => timed(`${worker.url}/api/generate`, routedBody);
-    await openLoop(direct, routed, RATE, WARMUP);
-    const open = await openLoop(direct, routed, RATE, D);
-    // one call at a time, alternating: the per-call cost without any queueing
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < S; i++) {
-      const x = await direct();
-      const y = await routed();
-      if (!Number.isNaN(x) && !Number.isNaN(y)) {
-        a.push(x);
-        b.push(y);
-      }
+const directBody = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'hi there' }],
+  max_tokens: 16,
+});
+const routedBody = JSON.stringify({ prompt: 'hi there', model: 'openai/gpt-4o-mini', max_tokens: 16 });
+
+async function overhead(fakeBase: string, workerUrl: string) {
+  const directUrl = new URL(`${fakeBase}/chat/completions`);
+  const routedUrl = new URL(`${workerUrl}/api/generate`);
+  const direct = () => timed(directUrl, directBody);
+  const routed = () => timed(routedUrl, routedBody);
+  await openLoop(direct, routed, RATE, WARMUP);
+  const open = await openLoop(direct, routed, RATE, D);
+  // one call at a time, alternating: the per-call cost without any queueing
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < S; i++) {
+    const x = await direct();
+    const y = await routed();
+    if (!Number.isNaN(x) && !Number.isNaN(y)) {
+      a.push(x);
+      b.push(y);
     }
-    return { ...open, seqDirect: summarize(a), seqRouted: summarize(b) };
-  } finally {
-    worker.stop();
-    await fake.close();
-    await sleep(200);
-    rmSync(home, { recursive: true, force: true });
   }
+  return { ...open, seqDirect: summarize(a), seqRouted: summarize(b) };
 }
 
-async function memory() {
-  const fake = await startFakeLlm();
-  const ai = makeTestAi(fake, { 'worker.budget_limit': 1e9 });
-  if (!MMAP) ai.db.pragma('mmap_size = 0');
-  const call = () =>
-    ai.router.generate({
-      messages: [{ role: 'user', content: 'hi there' }],
-      model: 'openai/gpt-4o-mini',
-      max_tokens: 16,
-    });
-  const run = async (n: number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next++ < n) {
-          await call();
-          // the fake keeps every request for tests to inspect: not the router's memory
-          if (fake.calls.length > 1000) fake.calls.length = 0;
-        }
-      }),
-    );
-  };
-  try {
-    await run(2000);
-    gc();
-    const before = process.memoryUsage();
-    const s = performance.now();
-    await run(M);
-    const seconds = (performance.now() - s) / 1000;
-    gc();
-    const after = process.memoryUsage();
-    const { page_count: pages } = ai.db.prepare('PRAGMA page_count').get() as { page_count: number };
-    return { before, after, seconds, dbBytes: pages * 4096 };
-  } finally {
-    ai.close();
-    await fake.close();
-  }
+/** n calls through the worker, 32 at a time */
+async function load(workerUrl: string, n: number): Promise<number> {
+  const url = new URL(`${workerUrl}/api/generate`);
+  let next = 0;
+  const s = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next++ < n) await timed(url, routedBody);
+    }),
+  );
+  return (performance.now() - s) / 1000;
 }
 
 async function main() {
   assertBuilt();
-  printHeader('Router overhead and memory', 'router.ts', { RATE, D, S, M, OVERHEAD, MMAP });
-  if (OVERHEAD) await reportOverhead();
-  await reportMemory();
+  printHeader('Router overhead and memory', 'router.ts', { RATE, D, S, M, OVERHEAD, WARMUP });
+  const fake = await startFake();
+  const home = mkdtempSync(`${tmpdir()}/helix-bench-router-`);
+  const worker = await startWorker(fake.url, home);
+  const pid = worker.child.pid!;
+  try {
+    await sleep(500);
+    const atStart = rssOf(pid);
+    if (OVERHEAD) reportOverhead(await overhead(fake.url, worker.url));
+    else await load(worker.url, 2000);
+    const warm = rssOf(pid);
+    const seconds = await load(worker.url, M);
+    await sleep(500);
+    reportMemory(atStart, warm, rssOf(pid), seconds);
+  } finally {
+    worker.child.kill('SIGTERM');
+    fake.child.kill('SIGTERM');
+    agent.destroy();
+    await sleep(300);
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
-async function reportOverhead() {
-  const o = await overhead();
+function reportOverhead(o: Awaited<ReturnType<typeof overhead>>) {
   const p50 = o.routed.p50 - o.direct.p50;
   const p99 = o.routed.p99 - o.direct.p99;
+  const row = (name: string, s: typeof o.direct) => [
+    name,
+    String(s.n),
+    fmt(s.p50, 3),
+    fmt(s.p90, 3),
+    fmt(s.p99, 3),
+    fmt(s.max, 1),
+  ];
   console.log(
     markdownTable(
       ['path', 'calls', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
       [
-        [
-          'direct to the fake provider',
-          String(o.direct.n),
-          fmt(o.direct.p50, 3),
-          fmt(o.direct.p90, 3),
-          fmt(o.direct.p99, 3),
-          fmt(o.direct.max, 1),
-        ],
-        [
-          'through the AI layer',
-          String(o.routed.n),
-          fmt(o.routed.p50, 3),
-          fmt(o.routed.p90, 3),
-          fmt(o.routed.p99, 3),
-          fmt(o.routed.max, 1),
-        ],
-        ['overhead (difference)', '', fmt(p50, 3), '', fmt(p99, 3), ''],
-        [
-          `direct, one at a time`,
-          String(o.seqDirect.n),
-          fmt(o.seqDirect.p50, 3),
-          fmt(o.seqDirect.p90, 3),
-          fmt(o.seqDirect.p99, 3),
-          fmt(o.seqDirect.max, 1),
-        ],
-        [
-          `through the AI layer, one at a time`,
-          String(o.seqRouted.n),
-          fmt(o.seqRouted.p50, 3),
-          fmt(o.seqRouted.p90, 3),
-          fmt(o.seqRouted.p99, 3),
-          fmt(o.seqRouted.max, 1),
-        ],
+        row(`direct to the fake provider, ${RATE} req/s`, o.direct),
+        row(`through the AI layer, ${RATE} req/s`, o.routed),
+        [`**overhead (difference), ${RATE} req/s**`, '', fmt(p50, 3), '', fmt(p99, 3), ''],
+        row('direct, one at a time', o.seqDirect),
+        row('through the AI layer, one at a time', o.seqRouted),
         [
           'overhead, one at a time',
           '',
@@ -230,31 +257,36 @@ async function reportOverhead() {
     ),
   );
   console.log(`\nfailed calls (reset or non-2xx, not timed): ${failures}`);
-  console.log(`\ntargets: overhead p50 ≤ 0.5 ms ${verdict(p50 <= 0.5)}, p99 ≤ 2 ms ${verdict(p99 <= 2)}\n`);
+  console.log(
+    `\ntargets at ${RATE} req/s: overhead p50 ≤ 0.5 ms ${verdict(p50 <= 0.5)}, p99 ≤ 2 ms ${verdict(p99 <= 2)}\n`,
+  );
 }
 
-async function reportMemory() {
-  const m = await memory();
-  const dHeap = m.after.heapUsed - m.before.heapUsed;
-  const dRss = m.after.rss - m.before.rss;
+function reportMemory(start: Rss, warm: Rss, end: Rss, seconds: number) {
+  const line = (name: string, r: Rss) => [name, mib(r.rss), mib(r.anon), mib(r.file), mib(r.peak)];
+  const diff = (a: Rss, b: Rss): Rss => ({
+    rss: b.rss - a.rss,
+    anon: b.anon - a.anon,
+    file: b.file - a.file,
+    peak: b.peak - a.peak,
+  });
   console.log(
     markdownTable(
-      ['after', 'heap used', 'rss'],
+      ['worker process', 'rss', 'anon', 'file-backed', 'peak rss'],
       [
-        ['warm-up (2,000 calls)', mib(m.before.heapUsed), mib(m.before.rss)],
-        [
-          `${M.toLocaleString('en')} more calls (${fmt(M / m.seconds, 0)} calls/s)`,
-          mib(m.after.heapUsed),
-          mib(m.after.rss),
-        ],
-        ['growth', mib(dHeap), mib(dRss)],
+        line('started, no call yet', start),
+        line(OVERHEAD ? 'after the overhead phase (warm)' : 'after 2,000 calls (warm)', warm),
+        line(`after ${M.toLocaleString('en')} more calls (${fmt(M / seconds, 0)} calls/s)`, end),
+        line('growth since warm', diff(warm, end)),
+        line('growth since start', diff(start, end)),
       ],
     ),
   );
-  console.log(`\nSQLite file after the run: ${mib(m.dbBytes)} (memory-mapped: ${MMAP ? 'yes' : 'no'})`);
+  const limit = 50 * 1024 * 1024;
   console.log(
-    `\ntarget: growth within 50 MB ${verdict(dRss <= 50 * 1024 * 1024 && dHeap <= 50 * 1024 * 1024)}`,
+    `\ntarget: RSS within 50 MB after ${M.toLocaleString('en')} calls: since warm ${verdict(end.rss - warm.rss <= limit)}, since start ${verdict(end.rss - start.rss <= limit)}`,
   );
 }
 
-await main();
+if (process.env.ROUTER_BENCH_ROLE === 'fake') await serveFake();
+else await main();

@@ -8,7 +8,7 @@ import { createLanguageModel } from './model-factory.js';
 import { costOf } from './prices.js';
 import { splitModelRef, type TaskType } from './providers.js';
 import { noProvider, notConfigured } from './router-errors.js';
-import { loadSdk } from './sdk.js';
+import { complete, loadSdk } from './sdk.js';
 import type {
   Attempt,
   ChatMessage,
@@ -293,12 +293,18 @@ export class LlmRouter {
   }
 
   async generate(req: RouteRequest): Promise<GenerateResult> {
-    const { generateText } = await loadSdk();
+    const sdk = await loadSdk();
+    // the provider model's doGenerate, as generateText would call it, minus its wrapper (sdk.ts)
     const routed = await this.route(req, false, (_c, lm, signal) =>
-      generateText(this.callSettings(req, lm, signal)),
+      complete(sdk, lm, {
+        messages: req.messages,
+        maxOutputTokens: req.max_tokens ?? this.deps.defaultMaxTokens,
+        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+        abortSignal: signal,
+      }),
     );
     const r = routed.value;
-    return this.settleOk(req, routed, r.text, r.usage.inputTokens, r.usage.outputTokens, false);
+    return this.settleOk(req, routed, r.text, r.inputTokens, r.outputTokens, false);
   }
 
   /**

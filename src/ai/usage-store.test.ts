@@ -59,4 +59,23 @@ describe('UsageStore', () => {
     expect(failures).toEqual([1]);
     expect(count(db)).toBe(0);
   });
+
+  it('in batch mode writes the rows of a window in one transaction; reads and a full batch flush first', async () => {
+    db = open();
+    const store = new UsageStore(db, { batchMs: 20, maxBatch: 3 });
+    store.record(row('a'));
+    store.record(row('b'));
+    await new Promise((r) => setImmediate(r));
+    expect(count(db)).toBe(0);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(count(db)).toBe(2);
+    store.record(row('c'));
+    expect(store.spendOn('2026-03-01').get('openai')).toBeCloseTo(1.5);
+    store.record(row('d'));
+    store.record(row('e'));
+    store.record(row('f'));
+    expect(count(db)).toBe(6);
+    store.flush();
+    expect(count(db)).toBe(6);
+  });
 });

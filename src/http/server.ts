@@ -70,6 +70,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // Fastify logs two lines per request ("incoming", "completed"); one line from onResponse below
+    // says the same. Each line is a write(2), and on the AI layer's hot path that was 0.2–0.9 ms.
+    disableRequestLogging: true,
     bodyLimit: config.server.body_limit_bytes,
     return503OnClosing: true,
     forceCloseConnections: false,
@@ -157,6 +160,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     }
     req.principal = principal;
     if (limiter) req.rateLimit = await limiter.consume(rateLimitKey(principal, peer));
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      {
+        method: req.method,
+        url: req.routeOptions.url ?? req.url.split('?')[0],
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
   });
 
   const audit = options.audit;

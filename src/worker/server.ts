@@ -62,6 +62,9 @@ function workerAuthenticator(loaded: LoadedConfig, bridge: CoreBridge): Authenti
   };
 }
 
+/** SQLite page cache of the worker's connection: 4 MiB (a negative cache_size is in KiB) */
+const WORKER_CACHE_KIB = -4096;
+
 /**
  * The AI layer: the SAME pipeline as the core (createHttpServer), its routes, and its own handle
  * on the data home's SQLite file for usage and budget (docs/decisions/0007-llm-router.md). It
@@ -71,10 +74,15 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
   const { loaded, logger } = options;
   const { config, paths } = loaded;
   const clock = options.clock ?? systemClock;
+  let flushOnExit: (() => void) | undefined;
   const db = openDatabase(paths.sqlitePath, {
     busyTimeoutMs: config.storage.busy_timeout_ms,
     synchronous: config.storage.synchronous,
   });
+  // This connection appends usage rows and now and then sums them: a small page cache is enough
+  // (reads go through the memory map). The storage default, 32 MB per connection, filled up as
+  // llm_usage grew and was most of the worker's RSS growth over 100k calls (docs/benchmarks.md 7-c).
+  db.pragma(`cache_size = ${WORKER_CACHE_KIB}`);
   try {
     migrate(db, () => clock.now().toISOString());
     const ai = createAiServices({
@@ -84,12 +92,23 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
       // provider keys from the environment or a .env file (working directory, then the data home)
       resolveKey: options.resolveKey ?? envKeys(withDotEnv(process.env, [process.cwd(), paths.home])),
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      // the INSERT of a call's usage row runs after its reply is written, in the same tick
+      // the INSERT of a call's usage row runs after its reply is written, in the same tick (rows
+      // are visible once the reply is out; `batchMs` would save ~0.1-0.2 ms of CPU per call but
+      // hold rows up to that long: not enabled, see decision 0011's addendum)
       usageWrites: {
         endOfTick: true,
         onWriteError: (err, rows) => logger.error({ err, rows }, 'llm_usage rows could not be written'),
       },
     });
+    // an exit (a crash included) still writes the queued rows: better-sqlite3 is synchronous
+    flushOnExit = () => {
+      try {
+        ai.usage.flush();
+      } catch {
+        // the database may already be closed
+      }
+    };
+    process.on('exit', flushOnExit);
     const bridge = new CoreBridge({
       baseUrl: config.worker.core_url,
       timeoutMs: config.worker.core_timeout_ms,
@@ -118,11 +137,13 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
           await server.close();
         } finally {
           ai.usage.flush();
+          if (flushOnExit) process.off('exit', flushOnExit);
           db.close();
         }
       },
     };
   } catch (err) {
+    if (flushOnExit) process.off('exit', flushOnExit);
     db.close();
     throw err;
   }
