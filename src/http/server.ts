@@ -1,6 +1,11 @@
 import type { TLSSocket } from 'node:tls';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { HelixConfig } from '../core/config/schema.js';
 import type { Logger } from '../core/logger.js';
@@ -72,7 +77,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Heli
     requestIdHeader: false,
     // Fastify logs two lines per request ("incoming", "completed"); one line from onResponse below
     // says the same. Each line is a write(2), and on the AI layer's hot path that was 0.2–0.9 ms.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.server.body_limit_bytes,
     return503OnClosing: true,
     forceCloseConnections: false,
