@@ -52,6 +52,9 @@ const runs: Run[] = [
     flags: { 'search.fusion_weights': 'config' },
   },
   { label: 'hybrid + expand', body: { strategy: 'hybrid', rewrite: 'expand' } },
+  // what a recall with no options gets: the configured defaults (query_rewrite = auto, decision 0012)
+  { label: 'fulltext (defaults)', body: { strategy: 'fulltext' } },
+  { label: 'hybrid (defaults)', body: { strategy: 'hybrid' } },
 ];
 
 const rows: string[] = [];

@@ -73,6 +73,21 @@ export class LlmRouter {
     this.models.clear();
   }
 
+  /**
+   * Loads the AI SDK and the adapter package of every configured provider now rather than on the
+   * first call, so that call does not wait hundreds of milliseconds for imports. A package that
+   * fails to load is left for its first call to report.
+   */
+  async warm(): Promise<void> {
+    await loadSdk();
+    await Promise.all(
+      this.deps.catalog.providers.map(async (p) => {
+        const first = p.models[0];
+        if (first) await this.sdkModel(first).catch(() => undefined);
+      }),
+    );
+  }
+
   private async sdkModel(c: CatalogModel): Promise<LanguageModel> {
     let lm = this.models.get(c.ref);
     if (!lm) {

@@ -109,6 +109,7 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
       }
     };
     process.on('exit', flushOnExit);
+    await ai.router.warm();
     const bridge = new CoreBridge({
       baseUrl: config.worker.core_url,
       timeoutMs: config.worker.core_timeout_ms,

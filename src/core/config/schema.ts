@@ -175,8 +175,13 @@ export const configSchema = z
       tags_weight: num(5, 'BM25 weight of the tags column', 0),
       query_rewrite: oneOf(
         ['none', 'expand', 'decompose', 'hyde', 'auto'],
-        'none',
-        'query rewriting strategy',
+        'auto',
+        "query rewriting: auto expands natural-language queries from the vault's best matches (RM3) while the vault is small enough (auto_expand_max_nodes), never asking a model; expand always does, asking the [llm] model when enabled (decision 0012)",
+      ),
+      auto_expand_max_nodes: int(
+        5000,
+        'with query_rewrite = "auto": the largest vault (nodes) whose recall queries are expanded; the expansion costs about 2 ms per 1,000 nodes',
+        0,
       ),
     }),
     graph: section({

@@ -2,6 +2,7 @@ import type { Context } from '../../core/context.js';
 import { HelixError } from '../../core/errors.js';
 import type { nodeFilterSql } from '../../knowledge/nodes/list.js';
 import { buildFtsQuery } from '../fulltext/query.js';
+import { statement } from '../fulltext/statements.js';
 import type { Complete } from './llm.js';
 import { llmDecomposition, llmExpansion, llmHypotheticalDocument } from './llm-rewrite.js';
 import { expandQuery } from './rewrite.js';
@@ -14,6 +15,8 @@ export interface Probe {
   expression: string | null;
   conjunctive?: string;
   vectorText: string;
+  /** typed as plain words, not AND/OR/NOT syntax: only such a query is expanded unasked */
+  natural?: boolean;
 }
 
 export interface Plan {
@@ -30,6 +33,7 @@ function probeOf(text: string): Probe {
     expression: fts.expression,
     ...(fts.conjunctive ? { conjunctive: fts.conjunctive } : {}),
     vectorText: text,
+    natural: fts.mode === 'natural',
   };
 }
 
@@ -37,8 +41,20 @@ const failed = (what: string, err: unknown) =>
   `the language model could not ${what} (${(err as Error).message})`;
 
 /**
+ * Whether `auto` expands: the expansion reads the best matches and runs an OR of ~30 more words,
+ * so its cost grows with the vault (+19 ms p50 at 10k notes, decision 0012). The count comes from
+ * namespace_usage, which triggers keep current, not from a scan of nodes.
+ */
+function smallVault(ctx: Context): boolean {
+  const max = ctx.config.search.auto_expand_max_nodes;
+  const n = statement(ctx.db, 'SELECT coalesce(sum(nodes), 0) FROM namespace_usage', true).get() as number;
+  return n <= max;
+}
+
+/**
  * Turns the request and its `rewrite` into probes. `expand` asks the model for related terms when
- * one is configured, else mines the vault's own best matches (pseudo-relevance feedback);
+ * one is configured, else mines the vault's own best matches (pseudo-relevance feedback, RM3);
+ * `auto` does the latter for plain-word queries while the vault is small, never asking a model;
  * `decompose` searches each sub-question and the original; `hyde` embeds a passage the model wrote
  * instead of the question. A model that fails or times out never fails the recall: it falls back
  * to the plain query (or the vault's expansion) and says so in `notices`.
@@ -74,8 +90,9 @@ export async function planProbes(
     return { probes: [base], rewritten: null };
   }
 
-  if ((rewrite === 'expand' || rewrite === 'auto') && base.expression && strategy !== 'vector') {
-    if (llm) {
+  const expand = rewrite === 'expand' || (rewrite === 'auto' && base.natural === true && smallVault(ctx));
+  if (expand && base.expression && strategy !== 'vector') {
+    if (llm && rewrite === 'expand') {
       try {
         const terms = await llmExpansion(llm, input.text);
         if (terms.length) {
@@ -90,8 +107,7 @@ export async function planProbes(
         notices.push(`${failed('expand the query', err)}: expanded from the vault instead`);
       }
     }
-    const words = input.text.match(/\p{L}+/gu) ?? [];
-    const expanded = expandQuery(ctx, base.expression, words, filter);
+    const expanded = expandQuery(ctx, base.expression, filter);
     if (expanded)
       return {
         probes: [{ expression: expanded.expression, vectorText: input.text }],
