@@ -19,6 +19,8 @@ export interface FtsQuery {
    * note that matches it exactly as it scores that note under the OR expression.
    */
   conjunctive?: string;
+  /** Natural text: its phrases as `expression` ORs them, repeats kept. */
+  phrases?: string[];
 }
 
 type Token =
@@ -108,6 +110,7 @@ function naturalQuery(tokens: Token[]): FtsQuery {
   return {
     expression: phrases.join(' OR '),
     mode: 'natural',
+    phrases,
     ...(new Set(phrases).size > 1 ? { conjunctive: phrases.join(' AND ') } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface Probe {
   vectorText: string;
   /** typed as plain words, not AND/OR/NOT syntax: only such a query is expanded unasked */
   natural?: boolean;
+  /** a natural query's phrases (see FtsQuery) */
+  phrases?: string[];
 }
 
 export interface Plan {
@@ -34,6 +36,7 @@ function probeOf(text: string): Probe {
     ...(fts.conjunctive ? { conjunctive: fts.conjunctive } : {}),
     vectorText: text,
     natural: fts.mode === 'natural',
+    ...(fts.phrases ? { phrases: fts.phrases } : {}),
   };
 }
 

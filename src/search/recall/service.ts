@@ -82,9 +82,22 @@ async function vectorCandidates(
 }
 
 /**
- * Full text's candidates. With `conjunctive_first` (decision 0008, amended in 0012): when at least
- * a page of notes holds every word, those notes are the list; BM25 then scores only them instead
+ * "At least two of these three words": each pair of phrases joined by AND, the pairs by OR. FTS5
+ * counts a phrase's hits only in the pairs a note matches, so a note holding two of the words
+ * scores exactly its OR score, and a note holding all three twice that.
+ */
+function pairsOf(phrases?: readonly string[]): string | undefined {
+  if (phrases?.length !== 3 || new Set(phrases).size !== 3) return undefined;
+  const [a, b, c] = phrases;
+  return `( ${a} AND ${b} ) OR ( ${a} AND ${c} ) OR ( ${b} AND ${c} )`;
+}
+
+/**
+ * Full text's candidates. With `conjunctive_first` (decision 0008, amended): when at least a page
+ * (`limit`) of notes holds every word, those notes are the list; else, for three words, the notes
+ * holding at least two of them when there are a page of those. BM25 then scores only them instead
  * of every note holding any word, which a query of common words makes a large share of the vault.
+ * Every score is the note's BM25 under the OR query.
  */
 function textCandidates(
   ctx: Context,
@@ -96,6 +109,16 @@ function textCandidates(
   if (ctx.config.search.fulltext_candidates === 'conjunctive_first' && probe.conjunctive) {
     const all = fulltextCandidates(ctx, probe.conjunctive, filterOf(input), n);
     if (all.length >= limit) return all;
+    const pairs = pairsOf(probe.phrases);
+    if (pairs) {
+      // the notes holding all three are all in `all` (fewer than n), with their OR scores
+      const holdAll = new Set(all.map((h) => h.id));
+      const two = fulltextCandidates(ctx, pairs, filterOf(input), n + all.length).filter(
+        (h) => !holdAll.has(h.id),
+      );
+      if (all.length + two.length >= limit)
+        return [...all, ...two].sort((x, y) => y.score - x.score).slice(0, n);
+    }
   }
   return fulltextCandidates(ctx, probe.expression, filterOf(input), n);
 }
