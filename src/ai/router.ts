@@ -4,7 +4,7 @@ import { isOpenCircuit } from './breakers.js';
 import type { Catalog, CatalogModel } from './catalog.js';
 import { type BudgetDenial, budgetError, isDenial, type Reservation } from './budget.js';
 import { classify, type Failure, upstreamError } from './classify.js';
-import { createLanguageModel } from './model-factory.js';
+import { ModelCache } from './model-cache.js';
 import { costOf } from './prices.js';
 import { splitModelRef, type TaskType } from './providers.js';
 import { noProvider, notConfigured } from './router-errors.js';
@@ -60,7 +60,7 @@ interface Routed<T> {
  * with maxRetries 0.
  */
 export class LlmRouter {
-  private readonly models = new Map<string, LanguageModel>();
+  private readonly models = new ModelCache(() => this.deps);
 
   constructor(public deps: RouterDeps) {}
 
@@ -73,29 +73,9 @@ export class LlmRouter {
     this.models.clear();
   }
 
-  /**
-   * Loads the AI SDK and the adapter package of every configured provider now rather than on the
-   * first call, so that call does not wait hundreds of milliseconds for imports. A package that
-   * fails to load is left for its first call to report.
-   */
-  async warm(): Promise<void> {
-    await loadSdk();
-    await Promise.all(
-      this.deps.catalog.providers.map(async (p) => {
-        const first = p.models[0];
-        if (first) await this.sdkModel(first).catch(() => undefined);
-      }),
-    );
-  }
-
-  private async sdkModel(c: CatalogModel): Promise<LanguageModel> {
-    let lm = this.models.get(c.ref);
-    if (!lm) {
-      const provider = this.deps.catalog.provider(c.provider)!;
-      lm = await createLanguageModel(provider, c.model, this.deps.fetch);
-      this.models.set(c.ref, lm);
-    }
-    return lm;
+  /** Loads the SDK and the configured providers' packages before the first call (ModelCache). */
+  warm(): Promise<void> {
+    return this.models.warm();
   }
 
   private estimate(c: CatalogModel, inputTokens: number, maxTokens: number): number {
@@ -217,7 +197,7 @@ export class LlmRouter {
       const onCallerAbort = () => ac.abort(new DOMException('caller aborted', 'AbortError'));
       req.signal?.addEventListener('abort', onCallerAbort, { once: true });
       try {
-        const lm = await this.sdkModel(c);
+        const lm = await this.models.get(c);
         const value = await breakers.for(c.provider).execute(() => run(c, lm, ac.signal));
         attempts.push({ model: c.ref, outcome: 'ok' });
         return { value, candidate: c, reservation: r, started, downgraded, attempts, inputEstimate };
