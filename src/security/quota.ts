@@ -23,6 +23,18 @@ export function namespaceUsage(db: Database, namespace: string): number {
   return stmt.get(namespace)?.nodes ?? 0;
 }
 
+const totalStatements = new WeakMap<Database, Statement<[], number>>();
+
+/** Nodes in the whole vault, from the same counters: no scan of `nodes`. */
+export function totalUsage(db: Database): number {
+  let stmt = totalStatements.get(db);
+  if (!stmt) {
+    stmt = db.prepare<[], number>('SELECT coalesce(sum(nodes), 0) FROM namespace_usage').pluck();
+    totalStatements.set(db, stmt);
+  }
+  return stmt.get() ?? 0;
+}
+
 /** Throws `quota_exceeded` (403, with quota, usage and namespace) when `adding` more nodes would not fit. */
 export function checkNamespaceQuota(ctx: Context, namespace: string, adding = 1): void {
   const quota = ctx.config.knowledge.namespace_node_quota;

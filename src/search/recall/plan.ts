@@ -1,8 +1,8 @@
 import type { Context } from '../../core/context.js';
 import { HelixError } from '../../core/errors.js';
 import type { nodeFilterSql } from '../../knowledge/nodes/list.js';
+import { totalUsage } from '../../security/quota.js';
 import { buildFtsQuery } from '../fulltext/query.js';
-import { statement } from '../fulltext/statements.js';
 import type { Complete } from './llm.js';
 import { llmDecomposition, llmExpansion, llmHypotheticalDocument } from './llm-rewrite.js';
 import { expandQuery } from './rewrite.js';
@@ -45,14 +45,9 @@ const failed = (what: string, err: unknown) =>
 
 /**
  * Whether `auto` expands: the expansion reads the best matches and runs an OR of ~30 more words,
- * so its cost grows with the vault (+19 ms p50 at 10k notes, decision 0012). The count comes from
- * namespace_usage, which triggers keep current, not from a scan of nodes.
+ * so its cost grows with the vault (+19 ms p50 at 10k notes, decision 0012).
  */
-function smallVault(ctx: Context): boolean {
-  const max = ctx.config.search.auto_expand_max_nodes;
-  const n = statement(ctx.db, 'SELECT coalesce(sum(nodes), 0) FROM namespace_usage', true).get() as number;
-  return n <= max;
-}
+const smallVault = (ctx: Context) => totalUsage(ctx.db) <= ctx.config.search.auto_expand_max_nodes;
 
 /**
  * Turns the request and its `rewrite` into probes. `expand` asks the model for related terms when

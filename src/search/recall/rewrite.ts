@@ -6,6 +6,7 @@ import { fulltextCandidates } from '../fulltext/service.js';
 import { statement } from '../fulltext/statements.js';
 import type { nodeFilterSql } from '../../knowledge/nodes/list.js';
 import { indexableText } from '../../knowledge/nodes/sealing.js';
+import { totalUsage } from '../../security/quota.js';
 import { fieldCodec } from '../../storage/sealed-fields.js';
 
 type NodeFilter = Parameters<typeof nodeFilterSql>[0];
@@ -57,7 +58,6 @@ interface Prf {
   clear: Statement;
   instances: Statement;
   docCount: Statement;
-  notes: Statement;
 }
 
 /**
@@ -79,7 +79,6 @@ function prf(db: Database): Prf {
     clear: db.prepare('DELETE FROM temp.hx_prf_words'),
     instances: db.prepare('SELECT term, "offset" AS o FROM temp.hx_prf_stems ORDER BY "offset"'),
     docCount: db.prepare('SELECT doc FROM temp.hx_prf_vocab WHERE term = ?').pluck(),
-    notes: db.prepare('SELECT count(*) FROM nodes').pluck(),
   };
   prfOf.set(db, p);
   return p;
@@ -193,7 +192,7 @@ export function expandQuery(
     }
   }
   const p = prf(ctx.db);
-  const notes = Math.max(p.notes.get() as number, 1);
+  const notes = Math.max(totalUsage(ctx.db), 1);
   const kept: { stem: string; weight: number }[] = [];
   for (const [stem, w] of [...weight].sort((a, b) => b[1] - a[1])) {
     if (kept.length === options.terms) break;

@@ -106,21 +106,20 @@ function textCandidates(
   n: number,
   limit: number,
 ): { id: string; score: number }[] {
+  const filter = filterOf(input);
   if (ctx.config.search.fulltext_candidates === 'conjunctive_first' && probe.conjunctive) {
-    const all = fulltextCandidates(ctx, probe.conjunctive, filterOf(input), n);
+    const all = fulltextCandidates(ctx, probe.conjunctive, filter, n);
     if (all.length >= limit) return all;
     const pairs = pairsOf(probe.phrases);
     if (pairs) {
       // the notes holding all three are all in `all` (fewer than n), with their OR scores
       const holdAll = new Set(all.map((h) => h.id));
-      const two = fulltextCandidates(ctx, pairs, filterOf(input), n + all.length).filter(
-        (h) => !holdAll.has(h.id),
-      );
+      const two = fulltextCandidates(ctx, pairs, filter, n + all.length).filter((h) => !holdAll.has(h.id));
       if (all.length + two.length >= limit)
         return [...all, ...two].sort((x, y) => y.score - x.score).slice(0, n);
     }
   }
-  return fulltextCandidates(ctx, probe.expression, filterOf(input), n);
+  return fulltextCandidates(ctx, probe.expression, filter, n);
 }
 
 /** As `expiredNodeIds` (knowledge/nodes/list.ts), with the statement kept prepared. */
