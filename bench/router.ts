@@ -4,9 +4,14 @@
  * second HTTP hop) minus the same completion asked of the same fake provider directly, in one run.
  * Three processes, as in production: this client, the worker, and the fake provider (this script
  * again, in its own process, so serving the direct calls does not share an event loop with the
- * client). Both paths run open-loop on a fixed schedule at RATE requests/s each for D seconds,
- * interleaved half a period apart, after WARMUP seconds of the same; then S calls of each path one
- * at a time (no queueing: the bare per-call cost).
+ * client). A fourth process is the floor: a bare node:http proxy (this script again) that does
+ * only what any router must, one JSON body in, one upstream request over a keep-alive socket, one
+ * JSON body out, with no framework, auth, budget, SDK or usage row. Its overhead, measured in the
+ * same run, is what two loopback hops and two process wake-ups cost on this machine.
+ * The three paths run open-loop on a fixed schedule at RATE requests/s each for D seconds,
+ * interleaved a third of a period apart, after WARMUP seconds of the same; then S calls of each
+ * path one at a time (no queueing: the bare per-call cost), during which the CPU time of the
+ * worker and of the floor process is read from /proc (CPU per call, the least noisy figure here).
  *
  * Then the worker's memory: RSS of the worker process itself (/proc/<pid>/status) when it has
  * started (before any call), after the overhead phase, and after M more calls (32 at a time).
@@ -45,6 +50,67 @@ async function serveFake(): Promise<void> {
   process.stdin.once('end', stop).resume();
 }
 
+/**
+ * The floor's process: the least a router process can do per call (no framework, auth, budget,
+ * SDK or usage row), so its overhead is the machine's cost of the extra hop.
+ */
+function serveFloor(): void {
+  const agent = new http.Agent({ keepAlive: true });
+  const target = new URL(`${process.env.FAKE_BASE}/chat/completions`);
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => {
+      body += d;
+    });
+    req.on('end', () => {
+      const b = JSON.parse(body) as { prompt: string; model: string; max_tokens: number };
+      const out = JSON.stringify({
+        model: b.model.slice(b.model.indexOf('/') + 1),
+        messages: [{ role: 'user', content: b.prompt }],
+        max_tokens: b.max_tokens,
+      });
+      const headers = {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(out),
+        authorization: 'Bearer sk-bench',
+      };
+      const up = http.request(target, { method: 'POST', agent, headers }, (r) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (d: string) => {
+          text += d;
+        });
+        r.on('end', () => {
+          const j = JSON.parse(text) as {
+            model: string;
+            choices: { message: { content: string } }[];
+            usage: { prompt_tokens: number; completion_tokens: number };
+          };
+          const reply = JSON.stringify({
+            text: j.choices[0]!.message.content,
+            provider: 'openai',
+            model: j.model,
+            usage: { input_tokens: j.usage.prompt_tokens, output_tokens: j.usage.completion_tokens },
+            cost_usd: 0,
+          });
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(reply),
+          });
+          res.end(reply);
+        });
+      });
+      up.end(out);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+  });
+  process.once('SIGTERM', () => process.exit(0));
+}
+
 /** Spawns a process that prints one JSON line with its URL. */
 async function started(child: ChildProcess): Promise<{ url: string; child: ChildProcess }> {
   const line = await new Promise<string>((resolve, reject) => {
@@ -58,30 +124,38 @@ async function started(child: ChildProcess): Promise<{ url: string; child: Child
   return { url: (JSON.parse(line) as { url: string }).url, child };
 }
 
-const startFake = () =>
+/** this script again, in its own process, as the fake provider or the floor */
+const startRole = (role: 'fake' | 'floor', env: Record<string, string> = {}) =>
   started(
     spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url)], {
       cwd: tmpdir(),
-      env: { ...process.env, ROUTER_BENCH_ROLE: 'fake' },
+      env: { ...process.env, ...env, ROUTER_BENCH_ROLE: role },
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
 
+/** node flags for the worker process, e.g. WORKER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/x" */
+const workerFlags = (process.env.WORKER_FLAGS ?? '').split(' ').filter(Boolean);
+
 const startWorker = (fakeBase: string, home: string) =>
   started(
-    spawn(process.execPath, [hxBin, '--home', home, '--json', 'worker', 'start', '--port', '0'], {
-      cwd: tmpdir(),
-      env: {
-        ...process.env,
-        OPENAI_API_KEY: 'sk-bench',
-        HELIX_WORKER_BASE_URLS: `openai=${fakeBase}`,
-        HELIX_WORKER_BUDGET_LIMIT: '1000000000',
-        // as in the earlier runs; HELIX_LOGGING_LEVEL=info adds Fastify's two request lines per call
-        HELIX_LOGGING_LEVEL: process.env.HELIX_LOGGING_LEVEL ?? 'warn',
-        HELIX_EMBEDDING_PROVIDER: 'hash',
+    spawn(
+      process.execPath,
+      [...workerFlags, hxBin, '--home', home, '--json', 'worker', 'start', '--port', '0'],
+      {
+        cwd: tmpdir(),
+        env: {
+          ...process.env,
+          OPENAI_API_KEY: 'sk-bench',
+          HELIX_WORKER_BASE_URLS: `openai=${fakeBase}`,
+          HELIX_WORKER_BUDGET_LIMIT: '1000000000',
+          // as in the earlier runs; HELIX_LOGGING_LEVEL=info adds Fastify's two request lines per call
+          HELIX_LOGGING_LEVEL: process.env.HELIX_LOGGING_LEVEL ?? 'warn',
+          HELIX_EMBEDDING_PROVIDER: 'hash',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+    ),
   );
 
 interface Rss {
@@ -89,6 +163,14 @@ interface Rss {
   anon: number;
   file: number;
   peak: number;
+}
+
+/** CPU seconds a process has used (user + system), from /proc (Linux) */
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** the worker's resident memory, from /proc (Linux) */
@@ -130,17 +212,11 @@ function timed(url: URL, body: string): Promise<number> {
 }
 
 /**
- * Fires both paths at `rate` requests/s each for `seconds` on a fixed schedule (open loop: a slow
- * answer does not delay the next request), the routed call half a period after the direct one.
+ * Fires every path at `rate` requests/s for `seconds` on a fixed schedule (open loop: a slow
+ * answer does not delay the next request), path k a k-th fraction of the period after path 0.
  */
-async function openLoop(
-  direct: () => Promise<number>,
-  routed: () => Promise<number>,
-  rate: number,
-  seconds: number,
-) {
-  const a: number[] = [];
-  const b: number[] = [];
+async function openLoop(paths: (() => Promise<number>)[], rate: number, seconds: number) {
+  const times = paths.map(() => [] as number[]);
   const pending: Promise<unknown>[] = [];
   const period = 1000 / rate;
   const start = performance.now();
@@ -149,14 +225,13 @@ async function openLoop(
     const wait = due - performance.now();
     if (wait > 0.5) await sleep(wait);
   };
-  for (let i = 0; i < rate * seconds; i++) {
-    await at(start + i * period);
-    pending.push(direct().then((t) => Number.isNaN(t) || a.push(t)));
-    await at(start + (i + 0.5) * period);
-    pending.push(routed().then((t) => Number.isNaN(t) || b.push(t)));
-  }
+  for (let i = 0; i < rate * seconds; i++)
+    for (let k = 0; k < paths.length; k++) {
+      await at(start + (i + k / paths.length) * period);
+      pending.push(paths[k]!().then((t) => Number.isNaN(t) || times[k]!.push(t)));
+    }
   await Promise.all(pending);
-  return { direct: summarize(a), routed: summarize(b) };
+  return times.map(summarize);
 }
 
 const directBody = JSON.stringify({
@@ -166,25 +241,41 @@ const directBody = JSON.stringify({
 });
 const routedBody = JSON.stringify({ prompt: 'hi there', model: 'openai/gpt-4o-mini', max_tokens: 16 });
 
-async function overhead(fakeBase: string, workerUrl: string) {
+interface Proc {
+  url: string;
+  pid: number;
+}
+
+async function overhead(fakeBase: string, floor: Proc, worker: Proc) {
   const directUrl = new URL(`${fakeBase}/chat/completions`);
-  const routedUrl = new URL(`${workerUrl}/api/generate`);
-  const direct = () => timed(directUrl, directBody);
-  const routed = () => timed(routedUrl, routedBody);
-  await openLoop(direct, routed, RATE, WARMUP);
-  const open = await openLoop(direct, routed, RATE, D);
-  // one call at a time, alternating: the per-call cost without any queueing
-  const a: number[] = [];
-  const b: number[] = [];
+  const floorUrl = new URL(`${floor.url}/api/generate`);
+  const routedUrl = new URL(`${worker.url}/api/generate`);
+  const paths = [
+    () => timed(directUrl, directBody),
+    () => timed(floorUrl, routedBody),
+    () => timed(routedUrl, routedBody),
+  ];
+  await openLoop(paths, RATE, WARMUP);
+  const [direct, viaFloor, routed] = await openLoop(paths, RATE, D);
+  // one call at a time, in turn: the per-call cost without any queueing, and each process's CPU
+  const seq = paths.map(() => [] as number[]);
+  const cpu0 = [cpuOf(floor.pid), cpuOf(worker.pid)];
   for (let i = 0; i < S; i++) {
-    const x = await direct();
-    const y = await routed();
-    if (!Number.isNaN(x) && !Number.isNaN(y)) {
-      a.push(x);
-      b.push(y);
-    }
+    const t = [] as number[];
+    for (const p of paths) t.push(await p());
+    if (t.every((x) => !Number.isNaN(x))) for (const [k, x] of t.entries()) seq[k]!.push(x);
   }
-  return { ...open, seqDirect: summarize(a), seqRouted: summarize(b) };
+  const cpuMs = [cpuOf(floor.pid) - cpu0[0]!, cpuOf(worker.pid) - cpu0[1]!].map((s) => (s * 1000) / S);
+  const [seqDirect, seqFloor, seqRouted] = seq.map(summarize);
+  return {
+    direct: direct!,
+    floor: viaFloor!,
+    routed: routed!,
+    seqDirect: seqDirect!,
+    seqFloor: seqFloor!,
+    seqRouted: seqRouted!,
+    cpu: { floor: cpuMs[0]!, worker: cpuMs[1]! },
+  };
 }
 
 /** n calls through the worker, 32 at a time */
@@ -203,14 +294,18 @@ async function load(workerUrl: string, n: number): Promise<number> {
 async function main() {
   assertBuilt();
   printHeader('Router overhead and memory', 'router.ts', { RATE, D, S, M, OVERHEAD, WARMUP });
-  const fake = await startFake();
+  const fake = await startRole('fake');
+  const floor = await startRole('floor', { FAKE_BASE: fake.url });
   const home = mkdtempSync(`${tmpdir()}/helix-bench-router-`);
   const worker = await startWorker(fake.url, home);
   const pid = worker.child.pid!;
   try {
     await sleep(500);
     const atStart = rssOf(pid);
-    if (OVERHEAD) reportOverhead(await overhead(fake.url, worker.url));
+    if (OVERHEAD)
+      reportOverhead(
+        await overhead(fake.url, { url: floor.url, pid: floor.child.pid! }, { url: worker.url, pid }),
+      );
     else await load(worker.url, 2000);
     const warm = rssOf(pid);
     const seconds = await load(worker.url, M);
@@ -219,6 +314,7 @@ async function main() {
   } finally {
     worker.child.kill('SIGTERM');
     fake.child.kill('SIGTERM');
+    floor.child.kill('SIGTERM');
     agent.destroy();
     await sleep(300);
     rmSync(home, { recursive: true, force: true });
@@ -226,8 +322,9 @@ async function main() {
 }
 
 function reportOverhead(o: Awaited<ReturnType<typeof overhead>>) {
-  const p50 = o.routed.p50 - o.direct.p50;
-  const p99 = o.routed.p99 - o.direct.p99;
+  const diff = (a: typeof o.direct, b: typeof o.direct) => ({ p50: a.p50 - b.p50, p99: a.p99 - b.p99 });
+  const p = diff(o.routed, o.direct);
+  const f = diff(o.floor, o.direct);
   const row = (name: string, s: typeof o.direct) => [
     name,
     String(s.n),
@@ -236,29 +333,38 @@ function reportOverhead(o: Awaited<ReturnType<typeof overhead>>) {
     fmt(s.p99, 3),
     fmt(s.max, 1),
   ];
+  const over = (name: string, d: { p50: number; p99: number }) => [
+    name,
+    '',
+    fmt(d.p50, 3),
+    '',
+    fmt(d.p99, 3),
+    '',
+  ];
   console.log(
     markdownTable(
       ['path', 'calls', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
       [
         row(`direct to the fake provider, ${RATE} req/s`, o.direct),
+        row(`through the floor (bare node:http proxy), ${RATE} req/s`, o.floor),
         row(`through the AI layer, ${RATE} req/s`, o.routed),
-        [`**overhead (difference), ${RATE} req/s**`, '', fmt(p50, 3), '', fmt(p99, 3), ''],
+        over(`floor overhead, ${RATE} req/s`, f),
+        over(`**AI layer overhead, ${RATE} req/s**`, p),
         row('direct, one at a time', o.seqDirect),
+        row('through the floor, one at a time', o.seqFloor),
         row('through the AI layer, one at a time', o.seqRouted),
-        [
-          'overhead, one at a time',
-          '',
-          fmt(o.seqRouted.p50 - o.seqDirect.p50, 3),
-          '',
-          fmt(o.seqRouted.p99 - o.seqDirect.p99, 3),
-          '',
-        ],
+        over('floor overhead, one at a time', diff(o.seqFloor, o.seqDirect)),
+        over('AI layer overhead, one at a time', diff(o.seqRouted, o.seqDirect)),
       ],
     ),
   );
   console.log(`\nfailed calls (reset or non-2xx, not timed): ${failures}`);
   console.log(
-    `\ntargets at ${RATE} req/s: overhead p50 ≤ 0.5 ms ${verdict(p50 <= 0.5)}, p99 ≤ 2 ms ${verdict(p99 <= 2)}\n`,
+    `CPU per call, one at a time (/proc, user + system): AI layer ${fmt(o.cpu.worker, 3)} ms, floor ${fmt(o.cpu.floor, 3)} ms`,
+  );
+  console.log(
+    `\ntargets at ${RATE} req/s: overhead p50 ≤ 0.5 ms ${verdict(p.p50 <= 0.5)}, p99 ≤ 2 ms ${verdict(p.p99 <= 2)}` +
+      ` (the floor in the same run: p50 ${fmt(f.p50, 3)} ms ${verdict(f.p50 <= 0.5)}, p99 ${fmt(f.p99, 3)} ms ${verdict(f.p99 <= 2)})\n`,
   );
 }
 
@@ -288,5 +394,7 @@ function reportMemory(start: Rss, warm: Rss, end: Rss, seconds: number) {
   );
 }
 
-if (process.env.ROUTER_BENCH_ROLE === 'fake') await serveFake();
+const role = process.env.ROUTER_BENCH_ROLE;
+if (role === 'fake') await serveFake();
+else if (role === 'floor') serveFloor();
 else await main();
