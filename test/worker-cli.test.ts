@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, hxBin, spawnServer } from './support/cli.js';
+import { spawnServer, spawnWorker } from './support/cli.js';
 import { type FakeLlm, startFakeLlm } from './support/fake-llm.js';
 import { removeDir, tempDir } from './support/temp.js';
 
@@ -54,33 +52,9 @@ describe('hx server start / hx worker start', { timeout: 120_000 }, () => {
   });
 
   it('worker start runs the AI layer alone; with no core its health is degraded', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        hxBin,
-        '--home',
-        home(),
-        '--json',
-        'worker',
-        'start',
-        '--port',
-        '0',
-        '--core-url',
-        'http://127.0.0.1:9',
-      ],
-      { env: cleanEnv(), cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const worker = await spawnWorker(home(), { args: ['--core-url', 'http://127.0.0.1:9'] });
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        void exited.then((code) => reject(new Error(`exited ${code}`)));
-      });
-      const record = JSON.parse(line) as { url: string; core_url: string };
+      const record = JSON.parse(worker.firstStdout) as { url: string; core_url: string };
       expect(record.core_url).toBe('http://127.0.0.1:9');
       const health = await (await fetch(`${record.url}/health`)).json();
       expect(health).toMatchObject({ status: 'degraded', core: { status: 'unreachable' } });
@@ -96,8 +70,8 @@ describe('hx server start / hx worker start', { timeout: 120_000 }, () => {
         /no LLM provider is configured/,
       );
     } finally {
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      worker.child.kill('SIGTERM');
+      expect((await worker.exited).code).toBe(0);
     }
   });
 });

@@ -13,6 +13,7 @@ import type { Principal } from '../security/principal.js';
 import { openDatabase } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
 import { CoreBridge } from './core-bridge.js';
+import { CoreKeys, providerKeyNames } from './core-keys.js';
 import { workerRoutes } from './routes.js';
 
 export interface WorkerOptions {
@@ -83,14 +84,30 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
   // (reads go through the memory map). The storage default, 32 MB per connection, filled up as
   // llm_usage grew and was most of the worker's RSS growth over 100k calls (docs/benchmarks.md 7-c).
   db.pragma(`cache_size = ${WORKER_CACHE_KIB}`);
+  let keysTimer: NodeJS.Timeout | undefined;
   try {
     migrate(db, () => clock.now().toISOString());
+    // provider keys from the environment or a .env file (working directory, then the data home);
+    // alone, the worker also takes those kept with `hx secret` from the core it points at
+    const env = envKeys(withDotEnv(process.env, [process.cwd(), paths.home]));
+    const coreKeys = options.resolveKey
+      ? undefined
+      : new CoreKeys(
+          new CoreBridge({
+            baseUrl: config.worker.core_url,
+            timeoutMs: config.worker.core_timeout_ms,
+            retries: 0,
+            ...(config.auth.token ? { token: config.auth.token } : {}),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          }),
+          providerKeyNames(config),
+          logger,
+        );
     const ai = createAiServices({
       config,
       db,
       clock,
-      // provider keys from the environment or a .env file (working directory, then the data home)
-      resolveKey: options.resolveKey ?? envKeys(withDotEnv(process.env, [process.cwd(), paths.home])),
+      resolveKey: options.resolveKey ?? ((name) => env(name) ?? coreKeys?.get(name)),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       // the INSERT of a call's usage row runs after its reply is written, in the same tick (rows
       // are visible once the reply is out; `batchMs` would save ~0.1-0.2 ms of CPU per call but
@@ -109,6 +126,16 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
       }
     };
     process.on('exit', flushOnExit);
+    if (coreKeys) {
+      if (await coreKeys.refresh()) ai.reloadKeys();
+      const every = config.worker.keys_refresh_secs * 1000;
+      if (every > 0) {
+        keysTimer = setInterval(() => {
+          void coreKeys.refresh().then((changed) => changed && ai.reloadKeys());
+        }, every);
+        keysTimer.unref();
+      }
+    }
     await ai.router.warm();
     const bridge = new CoreBridge({
       baseUrl: config.worker.core_url,
@@ -134,6 +161,7 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
       bridge,
       db,
       async close() {
+        clearInterval(keysTimer);
         try {
           await server.close();
         } finally {
@@ -144,6 +172,7 @@ export async function createWorkerServer(options: WorkerOptions): Promise<Worker
       },
     };
   } catch (err) {
+    clearInterval(keysTimer);
     if (flushOnExit) process.off('exit', flushOnExit);
     db.close();
     throw err;

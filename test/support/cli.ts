@@ -94,18 +94,18 @@ export interface SpawnOptions {
 }
 
 export function spawnServer(home: string, options: SpawnOptions = {}): Promise<ServerProcess> {
-  const args = [
-    hxBin,
-    '--home',
-    home,
-    '--json',
-    'server',
-    'start',
-    '--foreground',
-    '--port',
-    '0',
-    ...(options.args ?? []),
-  ];
+  const args = ['--home', home, '--json', 'server', 'start', '--foreground', '--port', '0'];
+  return spawnRecord([...args, ...(options.args ?? [])], options);
+}
+
+/** `hx --home H --json worker start --port 0` (the AI layer alone), like spawnServer. */
+export function spawnWorker(home: string, options: SpawnOptions = {}): Promise<ServerProcess> {
+  const args = ['--home', home, '--json', 'worker', 'start', '--port', '0'];
+  return spawnRecord([...args, ...(options.args ?? [])], options);
+}
+
+function spawnRecord(hxArgs: string[], options: SpawnOptions): Promise<ServerProcess> {
+  const args = [hxBin, ...hxArgs];
   const child = spawn(process.execPath, args, {
     env: cleanEnv(options.env),
     cwd: tmpdir(),
@@ -123,12 +123,12 @@ export function spawnServer(home: string, options: SpawnOptions = {}): Promise<S
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not print its start record in time:\n${out}\n${err}`));
+      reject(new Error(`hx ${hxArgs.join(' ')} did not print its start record in time:\n${out}\n${err}`));
     }, 60_000);
     void exited.then(({ code, signal }) => {
       if (started) return;
       clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before starting:\n${out}\n${err}`));
+      reject(new Error(`hx ${hxArgs.join(' ')} exited (${code ?? signal}) before starting:\n${out}\n${err}`));
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;

@@ -284,6 +284,11 @@ export const configSchema = z
       breaker_cooldown_secs: int(30, 'seconds an open provider breaker waits before a trial call', 1),
       core_timeout_ms: int(3000, 'timeout of one AI layer call to the core, in milliseconds', 100),
       models_cache_secs: int(60, 'seconds GET /api/models caches provider reachability', 0),
+      keys_refresh_secs: int(
+        30,
+        'seconds between checks of the core for provider keys kept with hx secret (hx worker start alone; 0: at start only)',
+        0,
+      ),
     }),
     mcp: section({
       max_answer_tokens: int(
