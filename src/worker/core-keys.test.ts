@@ -89,6 +89,21 @@ describe('CoreKeys', () => {
     expect(core.reads).toHaveLength(1);
   });
 
+  it('a core that refuses the worker is asked once, not every check (each refusal is audited there)', async () => {
+    let calls = 0;
+    const refusing = createServer((_req, res) => {
+      calls++;
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unauthenticated', message: 'a token is required' } }));
+    });
+    const { keys, warnings } = await keysFor({ server: refusing, reads: [] });
+    expect(await keys.refresh()).toBe(false);
+    const afterFirst = calls;
+    expect(await keys.refresh()).toBe(false);
+    expect(calls).toBe(afterFirst);
+    expect(warnings).toHaveLength(1);
+  });
+
   it('a core that does not answer keeps the keys held and never throws', async () => {
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) } as unknown as Logger;

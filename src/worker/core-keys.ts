@@ -35,6 +35,7 @@ export class CoreKeys {
   private values = new Map<string, string>();
   private seen: string | undefined;
   private warnedForbidden = false;
+  private off = false;
 
   constructor(
     private readonly bridge: CoreBridge,
@@ -46,6 +47,7 @@ export class CoreKeys {
 
   /** Re-reads the core's store; true when the keys this worker holds changed. Never throws. */
   async refresh(): Promise<boolean> {
+    if (this.off) return false;
     let vault: string;
     let items: SecretView[];
     try {
@@ -57,6 +59,14 @@ export class CoreKeys {
       // the core's own environment is not the worker's to borrow
       items = list.items.filter((s) => this.names.has(s.key) && s.backend !== 'env');
     } catch (err) {
+      if (isHelixError(err) && (err.code === 'unauthenticated' || err.code === 'forbidden')) {
+        // every refused call is a row in the core's audit log: stop asking until restarted
+        this.off = true;
+        this.logger.warn(
+          'provider keys kept with `hx secret` on the core: the core refused this AI layer (set [auth] token); not asking again',
+        );
+        return false;
+      }
       this.logger.debug({ err }, 'provider keys: the core did not answer; keeping the ones held');
       return false;
     }
