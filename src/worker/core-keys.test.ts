@@ -32,12 +32,18 @@ function fakeCore(state: {
 let server: Server | undefined;
 afterEach(() => server?.close());
 
+/** a logger that keeps the warnings */
+function stubLogger() {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) } as unknown as Logger;
+  return { logger, warnings };
+}
+
 async function keysFor(core: ReturnType<typeof fakeCore>) {
   server = core.server;
   await new Promise<void>((r) => core.server.listen(0, '127.0.0.1', r));
   const { port } = core.server.address() as AddressInfo;
-  const warnings: string[] = [];
-  const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) } as unknown as Logger;
+  const { logger, warnings } = stubLogger();
   const bridge = new CoreBridge({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000, retries: 0 });
   return { keys: new CoreKeys(bridge, new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']), logger), warnings };
 }
@@ -105,8 +111,7 @@ describe('CoreKeys', () => {
   });
 
   it('a core that does not answer keeps the keys held and never throws', async () => {
-    const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) } as unknown as Logger;
+    const { logger } = stubLogger();
     const bridge = new CoreBridge({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500, retries: 0 });
     const keys = new CoreKeys(bridge, new Set(['OPENAI_API_KEY']), logger);
     expect(await keys.refresh()).toBe(false);

@@ -34,7 +34,7 @@ export function providerKeyNames(config: HelixConfig): Set<string> {
 export class CoreKeys {
   private values = new Map<string, string>();
   private seen: string | undefined;
-  private warnedForbidden = false;
+  /** the core refused this worker's token: not asked again until restart */
   private off = false;
 
   constructor(
@@ -59,14 +59,7 @@ export class CoreKeys {
       // the core's own environment is not the worker's to borrow
       items = list.items.filter((s) => this.names.has(s.key) && s.backend !== 'env');
     } catch (err) {
-      if (isHelixError(err) && (err.code === 'unauthenticated' || err.code === 'forbidden')) {
-        // every refused call is a row in the core's audit log: stop asking until restarted
-        this.off = true;
-        this.logger.warn(
-          'provider keys kept with `hx secret` on the core: the core refused this AI layer (set [auth] token); not asking again',
-        );
-        return false;
-      }
+      if (this.refused(err)) return false;
       this.logger.debug({ err }, 'provider keys: the core did not answer; keeping the ones held');
       return false;
     }
@@ -82,14 +75,7 @@ export class CoreKeys {
         );
         next.set(s.key, r.value);
       } catch (err) {
-        if (isHelixError(err) && err.code === 'forbidden') {
-          if (!this.warnedForbidden)
-            this.logger.warn(
-              'provider keys kept with `hx secret` on the core need its admin role: set [auth] token for the AI layer',
-            );
-          this.warnedForbidden = true;
-          break;
-        }
+        if (this.refused(err)) return false;
         // any other failure: try again at the next check
         this.logger.debug({ err, key: s.key }, 'provider keys: a key could not be read from the core');
         return false;
@@ -100,5 +86,18 @@ export class CoreKeys {
     this.values = next;
     if (changed) this.logger.info({ keys: [...next.keys()] }, 'provider keys from the core changed');
     return changed;
+  }
+
+  /**
+   * A 401 or 403 will not change while the worker runs (its token comes from its configuration),
+   * and each one is a row in the core's audit log: warn once and stop asking.
+   */
+  private refused(err: unknown): boolean {
+    if (!isHelixError(err) || (err.code !== 'unauthenticated' && err.code !== 'forbidden')) return false;
+    this.off = true;
+    this.logger.warn(
+      'provider keys kept with `hx secret` on the core need its admin role: set [auth] token for the AI layer (not asking the core again)',
+    );
+    return true;
   }
 }
